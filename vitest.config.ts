@@ -2,6 +2,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Integration files share one dev server and each builds its own worker; two at a time
+    // keeps a two-core machine responsive.
+    maxWorkers: 2,
     projects: [
       {
         test: {
@@ -17,9 +20,6 @@ export default defineConfig({
           globalSetup: ['test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          // Two cores: integration files share one dev server, and each builds its own worker.
-          maxWorkers: 2,
-          minWorkers: 1,
         },
       },
     ],
