@@ -239,6 +239,23 @@ describe('RancherClient.request', () => {
     expect(rancher.requests[0]?.headers.host).toBe(`rancher.test:${rancher.port}`);
   });
 
+  it('connects to an IPv6 literal', async (context) => {
+    const server = createHttpsServer({ cert: certificates.cert, key: certificates.key }, (_request, response) => sendJson(response, 200, user('u-7fk2m')));
+    server.listen(0, '::1');
+    const outcome = await Promise.race([once(server, 'listening').then(() => 'listening'), once(server, 'error').then(() => 'no IPv6')]);
+    if (outcome !== 'listening') context.skip();
+
+    try {
+      const port = (server.address() as AddressInfo).port;
+      const result = await clientFor({ domain: `[::1]:${port}` }).request({ method: 'GET', path: `${usersPath}/u-7fk2m` });
+
+      expect(result.status).toBe(200);
+    } finally {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   it('accepts a parsed domain', async () => {
     rancher.handle((_request, response) => sendJson(response, 200, user('u-7fk2m')));
     const client = clientFor({ domain: parseRancherDomain(`localhost:${rancher.port}`) });
