@@ -1,0 +1,3 @@
+/** Every workflow type the worker registers on the `rancher` task queue. */
+export { listRancherUsers, listGlobalRoles, listProgressQuery } from './lists.js';
+export { testRancherConnection } from './connection-test.js';
