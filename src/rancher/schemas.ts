@@ -70,52 +70,13 @@ export const RancherErrorBodySchema = z.looseObject({
   message: z.string(),
 });
 
-/** `management.cattle.io/v3` User. */
-export const UserSchema = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: ObjectMetaSchema,
-  username: z.string().optional(),
-  displayName: z.string().optional(),
-  description: z.string().optional(),
-  enabled: z.boolean().optional(),
-  mustChangePassword: z.boolean().optional(),
-  principalIds: z.array(z.string()).optional(),
-});
-export type User = z.infer<typeof UserSchema>;
-
-/** `management.cattle.io/v3` GlobalRole. */
-export const GlobalRoleSchema = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: ObjectMetaSchema,
-  displayName: z.string().optional(),
-  description: z.string().optional(),
-  builtin: z.boolean().optional(),
-  newUserDefault: z.boolean().optional(),
-  inheritedClusterRoles: z.array(z.string()).optional(),
-});
-export type GlobalRole = z.infer<typeof GlobalRoleSchema>;
-
-/** `management.cattle.io/v3` GlobalRoleBinding; `globalRoleName` is required by the CRD. */
-export const GlobalRoleBindingSchema = z.looseObject({
-  apiVersion: z.string().optional(),
-  kind: z.string().optional(),
-  metadata: ObjectMetaSchema,
-  globalRoleName: z.string().min(1),
-  userName: z.string().optional(),
-  userPrincipalName: z.string().optional(),
-  groupPrincipalName: z.string().optional(),
-});
-export type GlobalRoleBinding = z.infer<typeof GlobalRoleBindingSchema>;
-
 // ---------------------------------------------------------------------------
 // Shared building blocks
 // ---------------------------------------------------------------------------
 
 /**
  * Kubernetes `ObjectMeta` in a create body: `metadata.name` may be absent when `generateName`
- * asks the server to pick the name.
+ * lets the server pick the name.
  */
 export const CreateObjectMetaSchema = ObjectMetaSchema.extend({
   name: z.string().min(1).optional(),
@@ -138,8 +99,8 @@ export const RancherConditionSchema = z.looseObject({
 });
 
 /**
- * Kubernetes `metav1.Condition`. The five required fields are serialized even when empty, and the
- * CRD schema makes the API server refuse to store a condition without them.
+ * Kubernetes `metav1.Condition`. Go serializes its five required fields even when empty (they have
+ * no `omitempty`), and a CRD schema makes the API server reject a condition without them.
  */
 export const ConditionSchema = z.looseObject({
   type: z.string(),
@@ -219,6 +180,60 @@ export type WatchEvent = z.infer<typeof WatchEventSchema>;
 // management.cattle.io/v3
 // ---------------------------------------------------------------------------
 
+/** `management.cattle.io/v3` User. */
+export const UserSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: ObjectMetaSchema,
+  username: z.string().optional(),
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  enabled: z.boolean().optional(),
+  mustChangePassword: z.boolean().optional(),
+  principalIds: z.array(z.string()).optional(),
+  status: z.looseObject({ conditions: z.array(RancherConditionSchema).optional() }).optional(),
+});
+export type User = z.infer<typeof UserSchema>;
+
+/** `management.cattle.io/v3` GlobalRole. */
+export const GlobalRoleSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: ObjectMetaSchema,
+  displayName: z.string().optional(),
+  description: z.string().optional(),
+  builtin: z.boolean().optional(),
+  newUserDefault: z.boolean().optional(),
+  inheritedClusterRoles: z.array(z.string()).optional(),
+  /** Rules that apply in the local cluster only. */
+  rules: z.array(PolicyRuleSchema).optional(),
+  /** Rules per namespace of the local cluster. */
+  namespacedRules: z.record(z.string(), z.array(PolicyRuleSchema)).optional(),
+  status: z
+    .looseObject({
+      summary: z.string().optional(),
+      lastUpdateTime: z.string().optional(),
+      observedGeneration: z.number().int().optional(),
+      conditions: z.array(ConditionSchema).optional(),
+    })
+    .optional(),
+});
+export type GlobalRole = z.infer<typeof GlobalRoleSchema>;
+
+/** `management.cattle.io/v3` GlobalRoleBinding; `globalRoleName` is required by the CRD. */
+export const GlobalRoleBindingSchema = z.looseObject({
+  apiVersion: z.string().optional(),
+  kind: z.string().optional(),
+  metadata: ObjectMetaSchema,
+  globalRoleName: z.string().min(1),
+  userName: z.string().optional(),
+  userPrincipalName: z.string().optional(),
+  groupPrincipalName: z.string().optional(),
+  status: BindingStatusSchema.optional(),
+});
+export type GlobalRoleBinding = z.infer<typeof GlobalRoleBindingSchema>;
+
+
 /** `management.cattle.io/v3` User in a create body (`generateName: "u-"` is the usual practice). */
 export const UserCreateSchema = UserSchema.extend({ metadata: CreateObjectMetaSchema });
 
@@ -228,7 +243,7 @@ export const GlobalRoleCreateSchema = GlobalRoleSchema.extend({ metadata: Create
 /** `management.cattle.io/v3` GlobalRoleBinding in a create body (`generateName: "grb-"` is usual). */
 export const GlobalRoleBindingCreateSchema = GlobalRoleBindingSchema.extend({ metadata: CreateObjectMetaSchema });
 
-/** `management.cattle.io/v3` RoleTemplate; `context` tells whether it applies to clusters or projects. */
+/** `management.cattle.io/v3` RoleTemplate. `context` is `cluster`, `project` or empty. */
 export const RoleTemplateSchema = z.looseObject({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
@@ -254,7 +269,7 @@ export const RoleTemplateCreateSchema = RoleTemplateSchema.extend({ metadata: Cr
 
 /**
  * `management.cattle.io/v3` Project. Its namespace is the id of the cluster it belongs to, and
- * `status.backingNamespace` names the namespace that holds its role template bindings.
+ * `status.backingNamespace` names the namespace that contains its role template bindings.
  */
 export const ProjectSchema = z.looseObject({
   apiVersion: z.string().optional(),
@@ -389,7 +404,7 @@ export const TokenCreateSchema = z.looseObject({
   spec: z.looseObject({ ...TokenSpecFields, userPrincipal: TokenPrincipalSchema.optional() }),
 });
 
-/** `ext.cattle.io/v1` Kubeconfig; `status.value` holds the generated kubeconfig text. */
+/** `ext.cattle.io/v1` Kubeconfig. `status.value` contains the generated kubeconfig text. */
 export const KubeconfigSchema = z.looseObject({
   apiVersion: z.string().optional(),
   kind: z.string().optional(),
