@@ -3,7 +3,7 @@
  *
  * Rancher v2.13 publishes an OpenAPI 2.0 document with 31 paths and 89 operations for users,
  * global roles, global role bindings, role templates, projects, cluster and project role template
- * bindings, ext tokens, kubeconfigs and audit policies. The catalog holds exactly those operations,
+ * bindings, ext tokens, kubeconfigs and audit policies. The catalog contains exactly those operations,
  * built from one table row per resource family, and a unit test compares it with the document.
  * Nothing outside the catalog can be requested.
  *
@@ -48,7 +48,7 @@ import {
   WatchEventSchema,
 } from './schemas.js';
 
-/** The longest watch the catalog allows, in seconds; a watch must set `timeoutSeconds` to at most this. */
+/** Maximum watch duration in seconds: every watch must set `timeoutSeconds` between 1 and this value. */
 export const MAX_WATCH_SECONDS = 60;
 
 /**
@@ -108,7 +108,7 @@ export interface CatalogOperation {
   readonly responseDefinition: string;
 }
 
-/** Why the catalog rejected a request. */
+/** Rule that a rejected request broke, as carried by {@link CatalogError}. */
 export type CatalogErrorCode =
   | 'not-in-catalog'
   | 'method-not-allowed'
@@ -118,7 +118,7 @@ export type CatalogErrorCode =
   | 'invalid-query'
   | 'unbounded-watch';
 
-/** A request that the endpoint catalog does not allow; `code` says which rule it broke. */
+/** Error for a request that the endpoint catalog does not allow. `code` names the rule it broke. */
 export class CatalogError extends Error {
   override readonly name = 'CatalogError';
   readonly code: CatalogErrorCode;
@@ -199,9 +199,9 @@ const EXTENSION_DELETE_COLLECTION_QUERY = [
 // ---------------------------------------------------------------------------
 
 /**
- * One kind with the paths Rancher publishes for it. `server` tells which Rancher component serves
- * the group: the CRD-backed groups and the extension API server (`ext.cattle.io`) accept slightly
- * different parameters.
+ * One kind with the paths Rancher publishes for it. `server` names the Rancher component that
+ * serves the group, because the CRD-backed groups and the extension API server (`ext.cattle.io`)
+ * accept slightly different parameters.
  */
 interface ResourceFamily {
   group: string;
@@ -375,7 +375,7 @@ const verbOfAction: Readonly<Record<KubernetesAction, string>> = {
 
 const MUTATING_ACTIONS: ReadonlySet<KubernetesAction> = new Set(['post', 'put', 'patch', 'delete', 'deletecollection']);
 
-/** Where in a family's path layout an operation sits. */
+/** Position of an operation's path in a family's layout. */
 type PathRole = 'collection' | 'item' | 'status' | 'allNamespaces' | 'watchCollection' | 'watchItem';
 
 function capitalize(word: string): string {
@@ -391,7 +391,10 @@ function capitalize(word: string): string {
 function buildOperationId(family: ResourceFamily, action: KubernetesAction, role: PathRole): string {
   const groupVersion = family.group.split('.').map(capitalize).join('') + capitalize(family.version);
   const underNamespace = family.namespaced && role !== 'allNamespaces';
-  const suffix = role === 'status' ? 'Status' : role === 'allNamespaces' ? 'ForAllNamespaces' : action === 'watchlist' ? 'List' : '';
+  let suffix = '';
+  if (role === 'status') suffix = 'Status';
+  else if (role === 'allNamespaces') suffix = 'ForAllNamespaces';
+  else if (action === 'watchlist') suffix = 'List';
 
   return (
     verbOfAction[action] +
@@ -582,8 +585,13 @@ export function isKubernetesName(value: string): boolean {
 
 function checkPathParam(operation: CatalogOperation, name: string, value: unknown): string {
   if (typeof value !== 'string' || !isKubernetesName(value)) {
-    const shown = typeof value === 'string' ? JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value) : String(value);
-    const length = typeof value === 'string' ? ` (${value.length} characters)` : '';
+    let shown = String(value);
+    let length = '';
+    if (typeof value === 'string') {
+      // Long values are cut in the message so that a 300-character name stays readable.
+      shown = JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value);
+      length = ` (${value.length} characters)`;
+    }
     throw new CatalogError(
       'invalid-param',
       `Invalid path parameter ${name} for ${operation.operationId}: ${shown}${length} is not a Kubernetes name. ` +
@@ -627,17 +635,18 @@ function matchPath(path: string): { pathTemplate: string; operations: CatalogOpe
   return best;
 }
 
-function notInCatalog(method: string, path: string): CatalogError {
+/** Build the not-in-catalog error; `request` is `METHOD /path`, or the path alone. */
+function notInCatalog(request: string): CatalogError {
   return new CatalogError(
     'not-in-catalog',
-    `${method} ${path} is not in the endpoint catalog. Only Rancher's documented paths for these resources may be requested: ${allowedResourcesText}.`,
+    `${request} is not in the endpoint catalog. Only Rancher's documented paths for these resources may be requested: ${allowedResourcesText}.`,
   );
 }
 
 function findByMethodAndPath(method: string, path: string): { operation: CatalogOperation; params: Record<string, string> } {
   const normalizedMethod = method.toUpperCase();
   const match = matchPath(path);
-  if (match === undefined) throw notInCatalog(normalizedMethod, path);
+  if (match === undefined) throw notInCatalog(`${normalizedMethod} ${path}`);
 
   const operation = match.operations.find((candidate) => candidate.method === normalizedMethod);
   if (operation === undefined) {
@@ -667,7 +676,7 @@ function findById(operationId: string): CatalogOperation {
 
 /**
  * Find a catalog operation by Rancher's operation id, or by method and path. The path may be a
- * template (`/apis/management.cattle.io/v3/users/{name}`) or a concrete path; path parameters are
+ * template (`/apis/management.cattle.io/v3/users/{name}`) or a concrete path. Path parameters are
  * not validated here, so use {@link resolveRequest} before building a request.
  *
  * @throws {CatalogError} `unknown-operation` for an operation id outside the catalog,
@@ -684,7 +693,7 @@ export function findOperation(ref: { operationId: string } | { method: string; p
 // Requests
 // ---------------------------------------------------------------------------
 
-/** What {@link resolveRequest} accepts: an operation id or a method and a concrete path. */
+/** Input of {@link resolveRequest}: an operation id, or a method and a concrete path. */
 export interface RequestInput {
   operationId?: string;
   method?: string;
@@ -739,7 +748,7 @@ function identifyOperation(input: RequestInput): { operation: CatalogOperation; 
     const { pathOnly, query } = splitQueryString(input.path);
     if (input.method === undefined) {
       const match = matchPath(pathOnly);
-      if (match === undefined) throw notInCatalog('(no method)', pathOnly);
+      if (match === undefined) throw notInCatalog(pathOnly);
       const allowed = match.operations.map((candidate) => candidate.method).sort();
       throw new CatalogError('method-not-allowed', `Missing method for ${pathOnly}: ${match.pathTemplate} allows ${allowed.join(', ')}.`);
     }
@@ -862,15 +871,15 @@ function checkWatchBounds(operation: CatalogOperation, query: Record<string, str
  * path and the query as strings. The operation is named either by `operationId` with `params`,
  * or by `method` and a concrete `path` whose parameters are extracted from it. Nothing is sent.
  *
- * @throws {CatalogError} with code
- *   `unknown-operation` for an operation id outside the catalog or no operation named at all;
- *   `not-in-catalog` for a path that matches no catalog template;
- *   `method-not-allowed` when the path does not allow the method (the message lists the allowed ones);
- *   `missing-param` when a path parameter is absent;
- *   `invalid-param` for a path parameter that is not a Kubernetes name, or one the operation does not take;
- *   `invalid-query` for a query parameter the operation does not take, or a value of the wrong type;
- *   `unbounded-watch` for a watch (a watch operation, or `watch=true`) without `timeoutSeconds`
- *   between 1 and {@link MAX_WATCH_SECONDS}.
+ * @throws {CatalogError} with one of these codes:
+ *   - `unknown-operation`: the operation id is not in the catalog, or no operation is named.
+ *   - `not-in-catalog`: the path matches no catalog template.
+ *   - `method-not-allowed`: the path does not allow the method. The message lists the allowed ones.
+ *   - `missing-param`: a path parameter is absent.
+ *   - `invalid-param`: a path parameter is not a Kubernetes name, or the operation does not take it.
+ *   - `invalid-query`: the operation does not take a query parameter, or its value has the wrong type.
+ *   - `unbounded-watch`: a watch (a watch operation, or `watch=true`) lacks a `timeoutSeconds`
+ *     between 1 and {@link MAX_WATCH_SECONDS}.
  */
 export function resolveRequest(input: RequestInput): ResolvedRequest {
   const { operation, params, pathQuery } = identifyOperation(input);

@@ -52,7 +52,7 @@ function definitionName(ref: string | undefined): string | undefined {
   return ref?.replace('#/definitions/', '');
 }
 
-/** The catalog's view of each operation, rebuilt from the OpenAPI document. */
+/** Rebuild each operation's catalog fields from the OpenAPI document. */
 function expectedOperations() {
   const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options'];
   return Object.entries(openApi.paths).flatMap(([pathTemplate, pathItem]) =>
@@ -121,7 +121,7 @@ function expectRejection(run: () => unknown, code: CatalogErrorCode, messagePart
   return error;
 }
 
-/** A concrete path for `pathTemplate` with plausible names filled in. */
+/** Build plausible values for the given path parameters. */
 function sampleParams(pathParams: readonly string[]): Record<string, string> {
   const samples: Record<string, string> = { namespace: 'c-m-4bx2q7dz', name: 'sample-1.example' };
   return Object.fromEntries(pathParams.map((name) => [name, samples[name] ?? 'x']));
