@@ -1,0 +1,136 @@
+/**
+ * A Rancher management API simulator over HTTPS, for the demo and the tests.
+ *
+ * It serves Kubernetes-style list/get/create/delete for users, global roles and global role
+ * bindings with Rancher's bearer-token check, from an in-memory store seeded deterministically.
+ */
+import { once } from 'node:events';
+import { mkdtemp } from 'node:fs/promises';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { addToken, bearerValue, timeFromNow, type TokenRecord, type TokenRequest } from './auth.js';
+import type { SimulatorContext } from './operations.js';
+import { SeededRandom } from './random.js';
+import { buildRoutes } from './routes.js';
+import { seedStore, type SeededUsers } from './seed.js';
+import { createRequestHandler } from './server.js';
+import { ObjectStore, type Clock } from './store.js';
+import { defaultServerHostNames, issueServerCertificate, loadOrCreateCertificateAuthority } from './tls.js';
+
+export type { TokenRecord, TokenRequest } from './auth.js';
+export type { SeededUsers } from './seed.js';
+export type { Clock, ObjectStore, StoredObject } from './store.js';
+export * as simulatorResources from './resources.js';
+
+/** Settings for `startSimulator`; every field is optional. */
+export interface SimulatorOptions {
+  /** TCP port; 0 picks a free port. Default 0. */
+  port?: number;
+  /** Listen address. Default `127.0.0.1`. */
+  host?: string;
+  /** Number of seeded users, the bootstrap admin included. Default 25. */
+  users?: number;
+  /** Seed of the generator behind ids, names and UIDs. Default 1. */
+  seed?: number;
+  /** Folder for `ca.pem` and `ca-key.pem`; an existing pair is reused. Default: a new temporary folder. */
+  stateDir?: string;
+  /** Body of 401 responses: Rancher's `{type, status, message}` or a Kubernetes `Status`. Default `rancher`. */
+  unauthorizedBody?: 'rancher' | 'kubernetes';
+  /** Receives one line per request and per notable event; never a token or a secret. */
+  log?: (line: string) => void;
+  /**
+   * DNS names and IP addresses the server certificate covers. Default `localhost`, `127.0.0.1`, `::1`.
+   * @experimental for tests that need a certificate for another name.
+   */
+  hostNames?: readonly string[];
+  /**
+   * Time source for token expiry and new objects. Default: the system clock.
+   * @experimental for tests that move time.
+   */
+  clock?: Clock;
+}
+
+/** Bearer values (`token-xxxxx:<secret>`) of the keys the simulator creates at start. */
+export interface SimulatorTokens {
+  /** Key of the bootstrap admin, valid for 90 days. */
+  admin: string;
+  /** Key of the bootstrap admin that expired a day before start. */
+  expired: string;
+}
+
+/** A started simulator and what tests need to reach and change it. */
+export interface RunningSimulator {
+  /** `localhost:PORT`, a bare domain as a user would give it. */
+  domain: string;
+  port: number;
+  /** Path of the CA certificate (PEM) in the state folder. */
+  caFile: string;
+  caPem: string;
+  tokens: SimulatorTokens;
+  /** Ids of the seeded users. */
+  users: SeededUsers;
+  /** The live object store; changes show up in the next response. */
+  store: ObjectStore;
+  /**
+   * Adds an API key and returns its record and bearer value.
+   * @throws {ObjectExistsError} when `request.name` is given and already taken.
+   */
+  addToken(request: TokenRequest): { record: TokenRecord; bearer: string };
+  /** Stops listening and closes open connections. */
+  close(): Promise<void>;
+}
+
+const ninetyDaysMs = 90 * 24 * 60 * 60 * 1000;
+const oneDayMs = 24 * 60 * 60 * 1000;
+
+/**
+ * Starts the simulator: loads or creates the CA, seeds the store and listens for HTTPS.
+ * @throws {RangeError} when `users` is not a positive integer.
+ * @throws when the state folder cannot be written or the port cannot be bound.
+ */
+export async function startSimulator(options: SimulatorOptions = {}): Promise<RunningSimulator> {
+  const log = options.log ?? (() => undefined);
+  const clock = options.clock ?? (() => new Date());
+  const random = new SeededRandom(options.seed ?? 1);
+  const store = new ObjectStore(random, clock);
+  const users = seedStore(store, random, options.users ?? 25);
+
+  const adminToken = addToken(store, random, { userId: users.adminUserId, expiresAt: timeFromNow(clock, ninetyDaysMs), description: 'simulator admin key' });
+  const expiredToken = addToken(store, random, { userId: users.adminUserId, expiresAt: timeFromNow(clock, -oneDayMs), description: 'simulator expired key' });
+
+  const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'rancher-simulator-')));
+  const authority = await loadOrCreateCertificateAuthority(stateDir);
+  const credentials = await issueServerCertificate(authority, options.hostNames ?? defaultServerHostNames);
+
+  const context: SimulatorContext = { store, random, clock };
+  const server = https.createServer(
+    { key: credentials.privateKeyPem, cert: credentials.certificatePem },
+    createRequestHandler({ context, routes: buildRoutes(), unauthorizedBody: options.unauthorizedBody ?? 'rancher', log }),
+  );
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+  log(`simulator listening on https://localhost:${port} with ${options.users ?? 25} users; CA in ${authority.certificateFile}`);
+
+  return {
+    domain: `localhost:${port}`,
+    port,
+    caFile: authority.certificateFile,
+    caPem: authority.certificatePem,
+    tokens: { admin: bearerValue(adminToken), expired: bearerValue(expiredToken) },
+    users,
+    store,
+    addToken(request) {
+      const record = addToken(store, random, request);
+      return { record, bearer: bearerValue(record) };
+    },
+    async close() {
+      const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
+      server.closeAllConnections();
+      await closed;
+      log('simulator stopped');
+    },
+  };
+}
