@@ -22,6 +22,7 @@ import { defaultServerHostNames, issueServerCertificate, loadOrCreateCertificate
 export type { TokenRecord, TokenRequest } from './auth.js';
 export type { SeededUsers } from './seed.js';
 export type { Clock, ObjectStore, StoredObject } from './store.js';
+export { ObjectExistsError } from './store.js';
 export * as simulatorResources from './resources.js';
 
 /** Settings for `startSimulator`; every field is optional. */
