@@ -48,7 +48,7 @@ describe('listRancherUsers', () => {
     expect(new Set(result.items.map((user) => user.id)).size).toBe(25);
     expect(result.items.some((user) => user.id.startsWith('user-'))).toBe(true);
     expect(result.items.every((user) => /^(u|user)-[a-z0-9]{5,10}$/.test(user.id))).toBe(true);
-    expect(result.items.some((user) => /[^\x00-\x7f]/.test(user.displayName ?? ''))).toBe(true);
+    expect(result.items.some((user) => /[\u0080-\u{10ffff}]/u.test(user.displayName ?? ''))).toBe(true);
   });
 
   it('pages 30 users seven at a time', async () => {
