@@ -9,8 +9,9 @@ import { webcrypto } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import path from 'node:path';
-// The polyfill must be evaluated before @peculiar/x509, whose dependency tsyringe checks for it on import.
-import './reflect-metadata.js';
+// tsyringe, a dependency of @peculiar/x509, checks for the Reflect metadata API on import, so the
+// polyfill must be evaluated first.
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 // The project compiles without the DOM library, so WebCrypto types come from `node:crypto`.

@@ -4,7 +4,7 @@
  */
 import { webcrypto } from 'node:crypto';
 // tsyringe, a dependency of @peculiar/x509, needs Reflect metadata before the import runs.
-import './reflect-metadata.js';
+import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
 
 x509.cryptoProvider.set(webcrypto);
