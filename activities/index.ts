@@ -7,6 +7,7 @@ import { listableResources, type ListableResourceName, type SummaryOf } from '..
 import { describeConnection, type ConnectionDescriptor } from '../src/connections/source.js';
 import { loadPolicy, type ApprovalPolicy, type GatedWorkflow } from '../src/approval/policy.js';
 import { createBindingActivities } from './bindings.js';
+import { createConnectionActivities } from './connections.js';
 import { createClientPool, type ActivityDependencies } from './clients.js';
 import { toApplicationFailure } from './failures.js';
 
@@ -42,6 +43,7 @@ export function createActivities(dependencies: ActivityDependencies) {
 
   return {
     ...createBindingActivities(clientFor),
+    ...createConnectionActivities(dependencies),
 
     /** Returns the approval policy for one workflow type and operation, from RANCHER_WORKFLOWS_POLICY_FILE or the defaults. */
     async loadApprovalPolicy(input: LoadPolicyInput): Promise<ApprovalPolicy> {

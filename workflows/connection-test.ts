@@ -1,9 +1,10 @@
 /**
- * The connection test: loads the connection, then lists users with a page size of 1.
- * A failure is returned as a named problem, not thrown, so that a caller can show the fix.
+ * The connection test: lists users with a page size of 1 and, for an ext token, reads the key's
+ * expiry. A failure is returned as a named problem, not thrown, so that a caller can show the fix.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
 import type { RancherActivities } from '../activities/index.js';
+import type { ConnectionActivities } from '../activities/connections.js';
 import { ConnectionTestInputSchema, parseInput, type ConnectionTestInput } from './inputs.js';
 
 // One attempt: the test reports what is wrong now instead of retrying for minutes.
@@ -12,8 +13,19 @@ const { loadRancherCredentials, listRancherPage } = proxyActivities<RancherActiv
   retry: { maximumAttempts: 1 },
 });
 
+const { diagnoseRancherConnection } = proxyActivities<ConnectionActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { maximumAttempts: 1 },
+});
+
+/**
+ * Marks runs that test the connection in one activity. Runs started before it loaded the
+ * credentials and listed users in two activities, and replay keeps that path for them.
+ */
+export const diagnoseInOneActivityPatch = 'connection-test-diagnose-in-one-activity';
+
 export interface ConnectionProblem {
-  /** A stable code such as `unauthorized`, `tls`, `dns` or `config`. */
+  /** A stable code such as `key-rejected`, `tls-untrusted`, `dns` or `config`; README.md lists them all. */
   code: string;
   message: string;
 }
@@ -40,6 +52,10 @@ function problemFrom(error: unknown): ConnectionProblem {
 /** Checks that the connection reaches Rancher and that its API key may list users. */
 export async function testRancherConnection(rawInput?: ConnectionTestInput): Promise<ConnectionTestResult> {
   const input = parseInput(ConnectionTestInputSchema, rawInput, 'testRancherConnection');
+
+  if (patched(diagnoseInOneActivityPatch)) {
+    return diagnoseRancherConnection({ connection: input.connection });
+  }
 
   let descriptor;
   try {

@@ -30,6 +30,14 @@ export interface ConnectionDescriptor {
 export interface ConnectionSource {
   /** Returns the connection named `id`. Throws {@link ConnectionConfigError} when it is unknown or incomplete. */
   get(id: string): Promise<ConnectionRecord>;
+  /** Returns the id and domain of every configured connection, never a token. */
+  list?(): Promise<ConnectionSummary[]>;
+}
+
+/** A connection's id and domain, the part that lists and schedules need. */
+export interface ConnectionSummary {
+  id: string;
+  domain: string;
 }
 
 /** A connection that is missing, unknown or configured wrongly; found before any network call. */
@@ -129,6 +137,10 @@ export function envConnectionSource(env: NodeJS.ProcessEnv = process.env): Conne
       }
       return connectionFromEnv(env);
     },
+    async list() {
+      const domain = env.RANCHER_DOMAIN?.trim();
+      return domain ? [{ id: 'default', domain }] : [];
+    },
   };
 }
 
@@ -143,6 +155,9 @@ export function staticConnectionSource(records: ConnectionRecord[]): ConnectionS
         throw new ConnectionConfigError(`Unknown Rancher connection "${id}". Known connections: ${known}.`, id, 'connection');
       }
       return record;
+    },
+    async list() {
+      return records.map(({ id, domain }) => ({ id, domain }));
     },
   };
 }
