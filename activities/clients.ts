@@ -11,6 +11,8 @@ export interface ActivityDependencies {
   requestTimeoutMs?: number;
   /** DNS resolver for Rancher requests; tests inject one to simulate a lookup failure. */
   lookup?: LookupFunction;
+  /** Approval policy file; when absent, RANCHER_WORKFLOWS_POLICY_FILE is read on every load. */
+  policyFile?: string;
 }
 
 function fingerprint(record: ConnectionRecord): string {

@@ -3,12 +3,13 @@
  * the worker, so the API key never travels through workflow history.
  */
 import { log } from '@temporalio/activity';
-import { listableResources, type ListableResourceName, type SummaryOf } from '../src/rancher/resources.js';
+import { listableResources, listPathOf, type ListableResourceName, type SummaryOf } from '../src/rancher/resources.js';
 import { describeConnection, type ConnectionDescriptor } from '../src/connections/source.js';
 import { loadPolicy, type ApprovalPolicy, type GatedWorkflow } from '../src/approval/policy.js';
 import { createBindingActivities } from './bindings.js';
 import { createConnectionActivities } from './connections.js';
 import { createClientPool, type ActivityDependencies } from './clients.js';
+import { createRequestActivities } from './request.js';
 import { toApplicationFailure } from './failures.js';
 
 export type { ActivityDependencies } from './clients.js';
@@ -24,6 +25,8 @@ export interface ListPageInput {
   limit: number;
   continue?: string;
   labelSelector?: string;
+  /** Lists within this namespace only (a cluster id, for projects); all namespaces when absent. */
+  namespace?: string;
 }
 
 export interface ListPageResult<Summary> {
@@ -43,12 +46,14 @@ export function createActivities(dependencies: ActivityDependencies) {
 
   return {
     ...createBindingActivities(clientFor),
+    ...createRequestActivities(dependencies, clientFor),
     ...createConnectionActivities(dependencies),
 
     /** Returns the approval policy for one workflow type and operation, from RANCHER_WORKFLOWS_POLICY_FILE or the defaults. */
     async loadApprovalPolicy(input: LoadPolicyInput): Promise<ApprovalPolicy> {
       try {
-        const policy = await loadPolicy(input.workflowType, input.operationId);
+        const env = dependencies.policyFile ? { RANCHER_WORKFLOWS_POLICY_FILE: dependencies.policyFile } : process.env;
+        const policy = await loadPolicy(input.workflowType, input.operationId, env);
         log.info('Loaded approval policy', { workflowType: input.workflowType, operationId: input.operationId, source: policy.source, requireApproval: policy.requireApproval });
         return policy;
       } catch (error) {
@@ -74,7 +79,7 @@ export function createActivities(dependencies: ActivityDependencies) {
       const resource = listableResources[input.resource];
       try {
         const client = await clientFor(input.connection);
-        const page = await client.listPage(resource.path, {
+        const page = await client.listPage(listPathOf(input.resource, input.namespace), {
           limit: input.limit,
           ...(input.continue ? { continue: input.continue } : {}),
           ...(input.labelSelector ? { labelSelector: input.labelSelector } : {}),

@@ -159,6 +159,14 @@ export class ApprovalGate {
     setCurrentDetails(lines.join('\n'));
   }
 
+  /** Marks the request as needing no decision, because there is nothing to change. */
+  skip(): ApprovalState {
+    this.state.state = 'not-required';
+    this.inbox.length = 0;
+    this.publish();
+    return this.state;
+  }
+
   /** Records what the request changes, for the query and the Web UI. */
   describeChanges(summary: string, changes: Record<string, unknown>): void {
     this.state.summary = summary;
@@ -182,12 +190,7 @@ export class ApprovalGate {
    */
   async decide(workflowType: GatedWorkflow, operationId?: string): Promise<ApprovalState> {
     const policy = await this.loadPolicy(workflowType, operationId);
-    if (!policy.requireApproval) {
-      this.state.state = 'not-required';
-      this.inbox.length = 0;
-      this.publish();
-      return this.state;
-    }
+    if (!policy.requireApproval) return this.skip();
 
     this.state.expiresAt = new Date(workflowNow().getTime() + policy.approvalTimeoutMs).toISOString();
     this.process();

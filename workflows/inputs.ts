@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/workflow';
 import { z } from 'zod';
+import { isKubernetesName, MAX_KUBERNETES_NAME_LENGTH } from '../src/rancher/catalog.js';
 
 /** Maximum items a list workflow returns: the result travels as one payload, which Temporal caps at 2 MB by default. */
 export const MAX_LIST_ITEMS = 5000;
@@ -20,6 +21,23 @@ export const ListInputSchema = z.strictObject({
   labelSelector: z.string().min(1).max(1024).optional(),
 });
 export type ListInput = z.input<typeof ListInputSchema>;
+export type ParsedListInput = z.output<typeof ListInputSchema>;
+
+/** A Kubernetes object name (RFC 1123 subdomain, at most 253 characters), such as a cluster id. */
+export const KubernetesNameSchema = z.string().refine(isKubernetesName, {
+  message: `must be a Kubernetes name: lowercase letters, digits, '-' and '.', starting and ending with a letter or digit, at most ${MAX_KUBERNETES_NAME_LENGTH} characters`,
+});
+
+export const ProjectListInputSchema = ListInputSchema.extend({
+  /** A cluster id such as `c-m-x2k9q` or `local`; all clusters when absent. */
+  cluster: KubernetesNameSchema.optional(),
+});
+export type ProjectListInput = z.input<typeof ProjectListInputSchema>;
+
+export const RoleTemplateListInputSchema = ListInputSchema.extend({
+  context: z.enum(['cluster', 'project']).optional(),
+});
+export type RoleTemplateListInput = z.input<typeof RoleTemplateListInputSchema>;
 
 export const ConnectionTestInputSchema = z.strictObject({
   connection: ConnectionIdSchema.default('default'),
@@ -42,3 +60,29 @@ export function parseInput<Schema extends z.ZodType>(schema: Schema, input: unkn
     details: [{ code: 'invalid-input', problems }],
   });
 }
+
+/** A person's name or id as given to `requestedBy`, `approver` or `by`. */
+export const PersonSchema = z.string().trim().min(1, 'must name the person (a user name or e-mail address)').max(256);
+
+/** A positive duration such as "30m", "8h" or "3d", in the format Temporal's timers take. */
+export const DurationSchema = z
+  .string()
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)$/i, 'must be a duration such as "30m", "8h" or "3d"');
+
+export const GrantInputSchema = z.strictObject({
+  connection: ConnectionIdSchema.default('default'),
+  userName: z.string().trim().min(1, 'must be the id of a Rancher user, such as u-abcde').max(253),
+  globalRoleName: z.string().trim().min(1, 'must be the id of a global role, such as admin or user').max(253),
+  requestedBy: PersonSchema,
+  reason: z.string().max(1024).optional(),
+  duration: DurationSchema.optional(),
+});
+export type GrantInput = z.input<typeof GrantInputSchema>;
+
+export const DeleteBindingInputSchema = z.strictObject({
+  connection: ConnectionIdSchema.default('default'),
+  bindingName: z.string().trim().min(1, 'must be the name of a global role binding, such as grb-abcde').max(253),
+  requestedBy: PersonSchema,
+  reason: z.string().max(1024).optional(),
+});
+export type DeleteBindingInput = z.input<typeof DeleteBindingInputSchema>;

@@ -22,7 +22,11 @@ export interface ApprovalPolicy {
   requireApproval: boolean;
   approvers: Approvers;
   approvalTimeoutMs: number;
-  maxGrantDurationMs: number;
+  /**
+   * The longest a grant may last. When set, every grant needs a `duration` of at most this;
+   * without it, grants may be permanent.
+   */
+  maxGrantDurationMs?: number;
   /** The file the policy came from, or `built-in defaults`. */
   source: string;
 }
@@ -31,7 +35,6 @@ export const DEFAULT_POLICY: Omit<ApprovalPolicy, 'source'> = {
   requireApproval: true,
   approvers: 'anyone-but-requester',
   approvalTimeoutMs: 72 * 60 * 60 * 1000,
-  maxGrantDurationMs: 30 * 24 * 60 * 60 * 1000,
 };
 
 const DurationSchema = z.string().refine(
@@ -85,11 +88,12 @@ export class PolicyFileError extends Error {
 
 function apply(policy: Omit<ApprovalPolicy, 'source'>, rule: Rule | undefined): Omit<ApprovalPolicy, 'source'> {
   if (!rule) return policy;
+  const maxGrantDurationMs = rule.maxGrantDuration ? msToNumber(rule.maxGrantDuration as Parameters<typeof msToNumber>[0]) : policy.maxGrantDurationMs;
   return {
     requireApproval: rule.requireApproval ?? policy.requireApproval,
     approvers: rule.approvers ?? policy.approvers,
     approvalTimeoutMs: rule.approvalTimeout ? msToNumber(rule.approvalTimeout as Parameters<typeof msToNumber>[0]) : policy.approvalTimeoutMs,
-    maxGrantDurationMs: rule.maxGrantDuration ? msToNumber(rule.maxGrantDuration as Parameters<typeof msToNumber>[0]) : policy.maxGrantDurationMs,
+    ...(maxGrantDurationMs !== undefined ? { maxGrantDurationMs } : {}),
   };
 }
 
