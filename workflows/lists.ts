@@ -5,7 +5,7 @@
 import { ActivityFailure, ApplicationFailure, defineQuery, log, proxyActivities, setHandler } from '@temporalio/workflow';
 import type { RancherActivities } from '../activities/index.js';
 import { listableResources, type ListableResourceName, type SummaryOf } from '../src/rancher/resources.js';
-import { ListInputSchema, parseInput, type ListInput } from './inputs.js';
+import { ListInputSchema, parseInput, ProjectListInputSchema, RoleTemplateListInputSchema, type ListInput, type ParsedListInput, type ProjectListInput, type RoleTemplateListInput } from './inputs.js';
 
 const { loadRancherCredentials, listRancherPage } = proxyActivities<RancherActivities>({
   startToCloseTimeout: '1 minute',
@@ -39,13 +39,25 @@ function isExpiredContinue(error: unknown): boolean {
   return details?.status === 410;
 }
 
+/** How one list narrows its items beyond the list input. */
+interface ListScope<Item> {
+  /** Reads one namespace only (a cluster id, for projects). */
+  namespace?: string;
+  /** Keeps only the items it returns true for; Rancher offers no server-side selector for them. */
+  keep?: (item: Item) => boolean;
+}
+
 /**
- * Lists every item of `resource`, page by page, following `continue`.
+ * Lists every item of `resource`, page by page, following `continue`. With `scope.keep`,
+ * `maxItems` counts kept items, and `truncated` is true only when a further kept item exists.
  * Throws the activity's failure when a page cannot be read, or an `ListRestartsExhausted`
  * failure when Rancher expires the `continue` token more than {@link MAX_LIST_RESTARTS} times.
  */
-async function listAll<Name extends ListableResourceName>(resource: Name, rawInput: ListInput | undefined, workflowType: string): Promise<ListResult<SummaryOf<Name>>> {
-  const input = parseInput(ListInputSchema, rawInput, workflowType);
+async function listAll<Name extends ListableResourceName>(
+  resource: Name,
+  input: ParsedListInput,
+  scope: ListScope<SummaryOf<Name>> = {},
+): Promise<ListResult<SummaryOf<Name>>> {
   const progress: ListProgress = { pages: 0, items: 0, restarts: 0 };
   setHandler(listProgressQuery, () => progress);
 
@@ -61,23 +73,33 @@ async function listAll<Name extends ListableResourceName>(resource: Name, rawInp
 
     try {
       do {
+        // Once maxItems is reached, a filtered list reads on only to learn whether another kept item exists.
+        const full = items.length >= input.maxItems;
         const page = await listRancherPage({
           connection: input.connection,
           resource,
-          limit: Math.min(input.pageSize, input.maxItems - items.length),
+          limit: full ? input.pageSize : Math.min(input.pageSize, input.maxItems - items.length),
           ...(continueToken ? { continue: continueToken } : {}),
           ...(input.labelSelector ? { labelSelector: input.labelSelector } : {}),
+          ...(scope.namespace ? { namespace: scope.namespace } : {}),
         });
-        for (const item of page.items as SummaryOf<Name>[]) {
+        const kept = scope.keep ? (page.items as SummaryOf<Name>[]).filter(scope.keep) : (page.items as SummaryOf<Name>[]);
+        continueToken = page.continue;
+        progress.pages += 1;
+        if (full) {
+          if (kept.length > 0) truncated = true;
+          if (truncated) break;
+          continue;
+        }
+        for (const item of kept) {
           // Kubernetes paging never repeats an item within one list; the check keeps a faulty server from doing so.
           if (seen.has(item.id)) continue;
           seen.add(item.id);
           items.push(item);
         }
-        continueToken = page.continue;
-        progress.pages += 1;
         progress.items = items.length;
-        if (continueToken && items.length >= input.maxItems) {
+        if (continueToken && items.length >= input.maxItems && !scope.keep) {
+          // Without a filter, a continue token means that more items exist.
           truncated = true;
           break;
         }
@@ -105,10 +127,27 @@ async function listAll<Name extends ListableResourceName>(resource: Name, rawInp
 
 /** Lists Rancher users (`management.cattle.io/v3` User) as compact summaries. */
 export async function listRancherUsers(input?: ListInput): Promise<ListResult<SummaryOf<'users'>>> {
-  return listAll('users', input, 'listRancherUsers');
+  return listAll('users', parseInput(ListInputSchema, input, 'listRancherUsers'));
 }
 
 /** Lists Rancher global roles as compact summaries. */
 export async function listGlobalRoles(input?: ListInput): Promise<ListResult<SummaryOf<'globalroles'>>> {
-  return listAll('globalroles', input, 'listGlobalRoles');
+  return listAll('globalroles', parseInput(ListInputSchema, input, 'listGlobalRoles'));
+}
+
+/** Lists global role bindings (who has which global role) as compact summaries. */
+export async function listGlobalRoleBindings(input?: ListInput): Promise<ListResult<SummaryOf<'globalrolebindings'>>> {
+  return listAll('globalrolebindings', parseInput(ListInputSchema, input, 'listGlobalRoleBindings'));
+}
+
+/** Lists the projects of every cluster, or of the cluster named by `cluster`, as compact summaries. */
+export async function listProjects(input?: ProjectListInput): Promise<ListResult<SummaryOf<'projects'>>> {
+  const { cluster, ...listInput } = parseInput(ProjectListInputSchema, input, 'listProjects');
+  return listAll('projects', listInput, cluster ? { namespace: cluster } : {});
+}
+
+/** Lists role templates as compact summaries, only those of one `context` when it is given. */
+export async function listRoleTemplates(input?: RoleTemplateListInput): Promise<ListResult<SummaryOf<'roletemplates'>>> {
+  const { context, ...listInput } = parseInput(RoleTemplateListInputSchema, input, 'listRoleTemplates');
+  return listAll('roletemplates', listInput, context ? { keep: (template) => template.context === context } : {});
 }
