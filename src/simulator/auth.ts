@@ -9,6 +9,7 @@
  */
 import { createHash, randomInt, timingSafeEqual } from 'node:crypto';
 import { legacyTokensResource, usersResource } from './resources.js';
+import { authenticateExtToken } from './ext-tokens.js';
 import type { SeededRandom } from './random.js';
 import { formatTimestamp, type Clock, type ObjectStore, type StoredObject } from './store.js';
 
@@ -44,7 +45,7 @@ export interface TokenRequest {
 /** Result of checking an `Authorization` header. */
 export type AuthenticationResult =
   | { ok: true; userId: string; tokenName: string }
-  | { ok: false; reason: AuthenticationFailure };
+  | { ok: false; reason: AuthenticationFailure; clusterName?: string };
 
 /** Reason an authentication failed, for logs only: every failure gets the same 401 response. */
 export type AuthenticationFailure =
@@ -124,6 +125,11 @@ export function authenticate(store: ObjectStore, clock: Clock, header: string | 
     return { ok: false, reason: 'not-bearer' };
   }
 
+  // Ext tokens (Rancher v2.12 and later) carry an `ext/` prefix before the token name.
+  if (match[1].startsWith('ext/')) {
+    return authenticateExtToken(store, clock, match[1].slice('ext/'.length));
+  }
+
   const separator = match[1].indexOf(':');
   if (separator <= 0 || separator === match[1].length - 1) {
     return { ok: false, reason: 'malformed-token' };
@@ -145,7 +151,7 @@ export function authenticate(store: ObjectStore, clock: Clock, header: string | 
     return { ok: false, reason: 'disabled-token' };
   }
   if (typeof token.clusterName === 'string' && token.clusterName !== '') {
-    return { ok: false, reason: 'cluster-scoped' };
+    return { ok: false, reason: 'cluster-scoped', clusterName: token.clusterName };
   }
 
   const userId = String(token.userId);

@@ -15,12 +15,16 @@ import type { SimulatorContext } from './operations.js';
 import { SeededRandom } from './random.js';
 import { buildRoutes } from './routes.js';
 import { seedStore, type SeededUsers } from './seed.js';
+import { addExtToken, type ExtTokenRecord, type ExtTokenRequest } from './ext-tokens.js';
+import { createFaults, type SimulatorFaults } from './faults.js';
 import { createRequestHandler } from './server.js';
 import { ObjectStore, type Clock } from './store.js';
 import { defaultServerHostNames, issueServerCertificate, loadOrCreateCertificateAuthority } from './tls.js';
 
 export type { TokenRecord, TokenRequest } from './auth.js';
 export type { SeededUsers } from './seed.js';
+export type { ExtTokenRecord, ExtTokenRequest } from './ext-tokens.js';
+export type { SimulatorFaults } from './faults.js';
 export type { Clock, ObjectStore, StoredObject } from './store.js';
 export { ObjectExistsError } from './store.js';
 export * as simulatorResources from './resources.js';
@@ -51,6 +55,8 @@ export interface SimulatorOptions {
    * @experimental for tests that move time.
    */
   clock?: Clock;
+  /** Faults to inject from the start; all off by default. Tests may change them later through `faults`. */
+  faults?: Partial<SimulatorFaults>;
 }
 
 /** Bearer values (`token-xxxxx:<secret>`) of the keys the simulator creates at start. */
@@ -79,6 +85,10 @@ export interface RunningSimulator {
    * @throws {ObjectExistsError} when `request.name` is given and already taken.
    */
   addToken(request: TokenRequest): { record: TokenRecord; bearer: string };
+  /** Adds an ext token (`ext/token-xxxxx:<secret>`, Rancher v2.12 and later) and returns its bearer value and expiry. */
+  addExtToken(request: ExtTokenRequest): ExtTokenRecord;
+  /** Fault settings, read on every request; change them to inject a fault. */
+  faults: SimulatorFaults;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
@@ -106,9 +116,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const credentials = await issueServerCertificate(authority, options.hostNames ?? defaultServerHostNames);
 
   const context: SimulatorContext = { store, random, clock };
+  const faults = createFaults(options.faults);
   const server = https.createServer(
     { key: credentials.privateKeyPem, cert: credentials.certificatePem },
-    createRequestHandler({ context, routes: buildRoutes(), unauthorizedBody: options.unauthorizedBody ?? 'rancher', log }),
+    createRequestHandler({ context, routes: buildRoutes(), unauthorizedBody: options.unauthorizedBody ?? 'rancher', log, faults }),
   );
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
@@ -127,6 +138,10 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       const record = addToken(store, random, request);
       return { record, bearer: bearerValue(record) };
     },
+    addExtToken(request) {
+      return addExtToken(store, random, clock, request);
+    },
+    faults,
     async close() {
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections();

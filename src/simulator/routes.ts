@@ -6,7 +6,8 @@
  * change to `servedRoutes` only.
  */
 import { createOperation, deleteOperation, getOperation, listOperation, type Operation } from './operations.js';
-import { globalRoleBindingsResource, globalRolesResource, usersResource, type ResourceType } from './resources.js';
+import { getOwnExtTokenOperation } from './ext-tokens.js';
+import { extTokensResource, globalRoleBindingsResource, globalRolesResource, usersResource, type ResourceType } from './resources.js';
 
 /** HTTP methods the route table can map. */
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -43,6 +44,7 @@ const servedResources: readonly ServedResource[] = [
     collection: { GET: listOperation, POST: createOperation },
     object: { GET: getOperation, DELETE: deleteOperation },
   },
+  { resource: extTokensResource, collection: {}, object: { GET: getOwnExtTokenOperation } },
 ];
 
 /** Builds the route table for the served resource types. */

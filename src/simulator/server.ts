@@ -3,6 +3,8 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { authenticate } from './auth.js';
+import { forbiddenResponse } from './authorization.js';
+import { explainedUnauthorizedMessage, injectFault, type SimulatorFaults } from './faults.js';
 import type { SimulatorContext } from './operations.js';
 import { matchRoute, type HttpMethod, type Route } from './routes.js';
 import {
@@ -27,6 +29,8 @@ export interface HandlerOptions {
   routes: readonly Route[];
   unauthorizedBody: 'rancher' | 'kubernetes';
   log: (line: string) => void;
+  /** Fault settings, read on every request. */
+  faults?: SimulatorFaults;
 }
 
 /** Returns a `request` listener for `https.createServer`. */
@@ -37,7 +41,7 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
     // Log lines carry the path without the query string, so query values never reach the log.
     const url = new URL(request.url ?? '/', 'https://simulator.invalid');
 
-    handleRequest(options, request, url)
+    handleWithFaults(options, request, response, url)
       .catch((error: unknown) => {
         if (error instanceof SimulatorResponseError) {
           return error.response;
@@ -46,6 +50,10 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
         return internalError('the simulator failed to handle the request');
       })
       .then((result) => {
+        if (result === undefined) {
+          options.log(`${method} ${url.pathname} answered by an injected fault ${(performance.now() - started).toFixed(1)}ms`);
+          return;
+        }
         sendJson(response, result);
         const elapsed = (performance.now() - started).toFixed(1);
         options.log(`${method} ${url.pathname} ${result.status} ${elapsed}ms`);
@@ -57,6 +65,19 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
   };
 }
 
+/** Applies injected faults; returns undefined when a fault already sent the response. */
+async function handleWithFaults(options: HandlerOptions, request: IncomingMessage, response: ServerResponse, url: URL): Promise<SimulatorResponse | undefined> {
+  const fault = options.faults ? await injectFault(options.faults) : undefined;
+  if (!fault) {
+    return handleRequest(options, request, url);
+  }
+
+  await discardBody(request);
+  response.writeHead(fault.status, { 'Content-Type': fault.contentType, 'Content-Length': Buffer.byteLength(fault.body), 'Cache-Control': 'no-cache, private' });
+  response.end(fault.body);
+  return undefined;
+}
+
 async function handleRequest(options: HandlerOptions, request: IncomingMessage, url: URL): Promise<SimulatorResponse> {
   const { context } = options;
   const method = request.method ?? 'GET';
@@ -66,7 +87,12 @@ async function handleRequest(options: HandlerOptions, request: IncomingMessage, 
     // The reason names the check that failed, never the token or its secret.
     options.log(`authentication failed (${authentication.reason}): ${method} ${url.pathname}`);
     await discardBody(request);
-    return options.unauthorizedBody === 'kubernetes' ? kubernetesUnauthorized() : rancherUnauthorized();
+    const unauthorized = options.unauthorizedBody === 'kubernetes' ? kubernetesUnauthorized() : rancherUnauthorized();
+    if (options.faults?.explainUnauthorized) {
+      const message = explainedUnauthorizedMessage(authentication.reason, authentication.clusterName);
+      return { ...unauthorized, body: { ...(unauthorized.body as Record<string, unknown>), message } };
+    }
+    return unauthorized;
   }
 
   const match = matchRoute(options.routes, url.pathname);
@@ -79,6 +105,12 @@ async function handleRequest(options: HandlerOptions, request: IncomingMessage, 
   if (!operation) {
     await discardBody(request);
     return methodNotAllowed();
+  }
+
+  const forbidden = options.faults?.enforceRbac ? forbiddenResponse(context.store, authentication.userId, method as HttpMethod, match) : undefined;
+  if (forbidden) {
+    await discardBody(request);
+    return forbidden;
   }
 
   return operation({
