@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /** The `rancher-workflows` command line. */
 import { Command } from 'commander';
+import { registerApprovalCommands } from './commands/approvals.js';
 import { registerDemoCommand } from './commands/demo.js';
 import { registerListCommands } from './commands/lists.js';
 import { registerSimulatorCommand } from './commands/simulator.js';
@@ -25,6 +26,7 @@ registerSimulatorCommand(program);
 registerDemoCommand(program);
 registerListCommands(program);
 registerTestConnectionCommand(program);
+registerApprovalCommands(program);
 
 try {
   await program.parseAsync();

@@ -1,13 +1,14 @@
 /**
  * `demo`: the whole product on one machine. Starts a Temporal dev server, the Rancher simulator
- * and a worker, runs the connection test and the user list, prints them with their Web UI links,
- * then stops everything it started (unless --keep).
+ * and a worker, runs the connection test, the user list and one approved grant, prints them with
+ * their Web UI links, then stops everything it started (unless --keep).
  */
 import type { Command } from 'commander';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../temporal/ensure-cli.js';
-import type { listRancherUsers, testRancherConnection } from '../../../workflows/index.js';
+import { approveSignal, type listRancherUsers, type testRancherConnection } from '../../../workflows/index.js';
+import { startGrant } from '../../temporal/requests.js';
 import { staticConnectionSource } from '../../connections/source.js';
 import { startSimulator } from '../../simulator/index.js';
 import { startDevServer } from '../../temporal/dev-server.js';
@@ -79,6 +80,23 @@ async function runDemo(flags: DemoFlags): Promise<void> {
       say(`listRancherUsers: ${users.count} users in ${Math.ceil(users.count / 10)} pages`);
       say(`  ${webUiLink(devServer.uiUrl, 'default', listId, listHandle.firstExecutionRunId)}\n`);
       say(renderUsers(users.items));
+
+      const grantee = users.items.find((user) => user.id.startsWith('u-') && user.username);
+      if (grantee) {
+        say(`\ncreateGlobalRoleBinding: alice asks for global role restricted-admin for ${grantee.displayName ?? grantee.id} (${grantee.id})`);
+        const grant = await startGrant(client, DEFAULT_TASK_QUEUE, {
+          userName: grantee.id,
+          globalRoleName: 'restricted-admin',
+          requestedBy: 'alice',
+          reason: 'demo: cover the on-call rotation',
+        });
+        say(`  ${webUiLink(devServer.uiUrl, 'default', grant.workflowId, grant.firstExecutionRunId)}`);
+        await grant.signal(approveSignal, { approver: 'alice' });
+        await grant.signal(approveSignal, { approver: 'bob', comment: 'approved for the demo' });
+        const granted = await grant.result();
+        for (const refused of granted.approval.refusedDecisions) say(`  ${refused.by} tried to approve: refused, ${refused.why}`);
+        say(`  ${granted.approval.decision?.by ?? 'nobody'} approved; outcome: ${granted.outcome}, binding ${granted.bindingName ?? '(none)'}`);
+      }
 
       if (flags.keep) {
         say(`\nEverything keeps running. Web UI: ${devServer.uiUrl}`);
