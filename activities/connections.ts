@@ -7,7 +7,7 @@ import { log } from '@temporalio/activity';
 import { diagnoseConnection, problemFromError, type ConnectionDiagnosis } from '../src/connections/diagnose.js';
 import type { ConnectionSource, ConnectionSummary } from '../src/connections/source.js';
 
-/** What the connection activities need from the worker. */
+/** Collaborators of the connection activities. */
 export interface ConnectionActivityDependencies {
   connections: ConnectionSource;
   /** Timeout of one HTTP request to Rancher, in milliseconds. */

@@ -16,7 +16,7 @@ export const expiryWarningDays = [14, 7, 1] as const;
 
 const dayMs = 24 * 60 * 60 * 1000;
 
-/** What the watch found for one connection. */
+/** Watch result for one connection. */
 export interface WatchedConnection {
   connection: string;
   domain: string;

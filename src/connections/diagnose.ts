@@ -1,7 +1,7 @@
 /**
  * The connection test: lists users with a page size of 1 and turns each failure into one named
  * problem with its fix. The worker's activity and the `connection add|edit` commands both run it,
- * so a person sees the same diagnosis in the CLI and in workflow results.
+ * so a person gets the same diagnosis in the CLI and in workflow results.
  */
 import type { LookupFunction } from 'node:net';
 import { RancherClient } from '../rancher/client.js';
@@ -63,7 +63,7 @@ export interface ConnectionDiagnosis {
   problem?: ConnectionProblem;
 }
 
-/** What the connection test needs. The token stays in this process. */
+/** Input of the connection test; the token stays in this process. */
 export interface DiagnosisInput {
   domain: string;
   token: string;
@@ -242,7 +242,7 @@ function httpProblem(error: RancherHttpError, input: DiagnosisInput, now: Date):
   if (error.status === 404) {
     return {
       code: 'not-rancher',
-      message: `${domain} answered 404 Not Found for ${usersPath}${error.serverMessage ? ` ("${error.serverMessage}")` : ''}: it serves no Rancher management API. Check that the domain names the Rancher server itself, not a downstream cluster or another Kubernetes API server.`,
+      message: `${domain} responded 404 Not Found for ${usersPath}${error.serverMessage ? ` ("${error.serverMessage}")` : ''}: it serves no Rancher management API. Check that the domain names the Rancher server itself, not a downstream cluster or another Kubernetes API server.`,
     };
   }
   if (error.status === 429) {
@@ -252,7 +252,7 @@ function httpProblem(error: RancherHttpError, input: DiagnosisInput, now: Date):
     return {
       code: 'server-error',
       message:
-        `${domain} answered ${error.status} ${error.statusText}${error.serverMessage ? ` ("${error.serverMessage}")` : ''}: Rancher, or a proxy or load balancer in front of it, failed. ` +
+        `${domain} responded ${error.status} ${error.statusText}${error.serverMessage ? ` ("${error.serverMessage}")` : ''}: Rancher, or a proxy or load balancer in front of it, failed. ` +
         'Run the test again later; if the error stays, check the Rancher pods and their logs (kubectl -n cattle-system logs -l app=rancher).',
     };
   }
@@ -290,7 +290,7 @@ export function problemFromError(error: unknown, input: DiagnosisInput): Connect
   return { code: 'unknown', message: error instanceof Error ? error.message : String(error) };
 }
 
-/** Reads the expiry of an ext token (`ext/token-xxxxx:secret`); returns undefined for other keys or when Rancher does not say. */
+/** Reads the expiry of an ext token (`ext/token-xxxxx:secret`); returns undefined for other keys or when the token object has no expiry. */
 async function extTokenExpiry(client: RancherClient, token: string): Promise<string | undefined> {
   const name = /^ext\/(token-[a-z0-9]+):/.exec(token.trim())?.[1];
   if (!name) return undefined;
@@ -307,7 +307,7 @@ async function extTokenExpiry(client: RancherClient, token: string): Promise<str
 
 /**
  * Runs the connection test: checks the domain and the key, lists users with `limit=1` and, for an
- * ext token, reads the key's expiry. Never throws for a failed test; the problem is in the result.
+ * ext token, reads the key's expiry. A failed test resolves with the problem in the result.
  */
 export async function diagnoseConnection(input: DiagnosisInput): Promise<ConnectionDiagnosis> {
   const hint = tokenHint(input.token.trim());
@@ -328,7 +328,9 @@ export async function diagnoseConnection(input: DiagnosisInput): Promise<Connect
   const normalisedInput = { ...input, domain };
   try {
     const page = await client.listPage(usersPath, { limit: 1 });
-    const userCount = page.remainingItemCount !== undefined ? page.items.length + page.remainingItemCount : page.continue ? undefined : page.items.length;
+    let userCount: number | undefined;
+    if (page.remainingItemCount !== undefined) userCount = page.items.length + page.remainingItemCount;
+    else if (!page.continue) userCount = page.items.length;
     const expiresAt = await extTokenExpiry(client, input.token);
     return { ok: true, domain, tokenHint: hint, ...(userCount !== undefined ? { userCount } : {}), ...(expiresAt ? { expiresAt } : {}) };
   } catch (error) {

@@ -181,7 +181,7 @@ export async function resolveStoredConnection(id: string, stored: StoredConnecti
 }
 
 /**
- * The worker's connection source: connection `default` from the RANCHER_* variables when
+ * Builds the worker's connection source: connection `default` from the RANCHER_* variables when
  * RANCHER_DOMAIN is set, and every connection of the store file. Both are read again on every
  * call, so connections added or edited with `rancher-workflows connection …` take effect
  * without a worker restart.

@@ -108,7 +108,7 @@ function present(token: StoredObject, now: Date): StoredObject {
 
 /**
  * Returns one ext token of the caller; a user sees only their own tokens, so another user's token
- * is `404 NotFound`, as Rancher answers it.
+ * is `404 NotFound`, as in Rancher.
  * NOTE: `status.current` is always false, because operations do not learn which token authenticated the request.
  */
 export const getOwnExtTokenOperation: Operation = ({ context, resource, name, userId }) => {

@@ -132,7 +132,7 @@ describe('testRancherConnection', () => {
     const result = await testConnection('wrong-key');
 
     expect(result.ok).toBe(false);
-    expect(result.problem?.code).toBe('unauthorized');
+    expect(result.problem?.code).toBe('key-rejected');
     expect(result.problem?.message).toMatch(/rejected/i);
   });
 
