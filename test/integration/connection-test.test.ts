@@ -6,6 +6,7 @@ import { once } from 'node:events';
 import { createServer, type AddressInfo, type LookupFunction } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { testRancherConnection, watchRancherConnections } from '../../workflows/index.js';
+import { removeWatchSchedule, upsertWatchSchedule, watchScheduleId } from '../../src/cli/commands/connection.js';
 import { staticConnectionSource, type ConnectionRecord } from '../../src/connections/source.js';
 import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { collectStrings, startTestWorker, testWorkflowId, workerLogs, type TestWorker } from '../helpers/temporal.js';
@@ -234,5 +235,37 @@ describe('watchRancherConnections', () => {
     expect(warning?.meta?.connection).toBe('expiring');
     expect(error?.level).toBe('ERROR');
     expect(error?.meta?.connection).toBe('expired');
+  });
+});
+
+describe('connection watch schedule', () => {
+  it('starts watchRancherConnections when triggered', async () => {
+    const expiring = rancher.addExtToken({ userId: rancher.users.adminUserId, ttlMs: 3 * dayMs });
+    secrets.push(expiring.bearer);
+    const watch = await startTestWorker({
+      connections: staticConnectionSource([{ id: 'expiring', domain: rancher.domain, token: expiring.bearer, caPem: rancher.caPem }]),
+    });
+
+    const created = await upsertWatchSchedule(watch.client, { everyMs: 6 * 60 * 60 * 1000, taskQueue: watch.taskQueue });
+    const updated = await upsertWatchSchedule(watch.client, { everyMs: 6 * 60 * 60 * 1000, taskQueue: watch.taskQueue });
+    const handle = watch.client.schedule.getHandle(watchScheduleId);
+    const logsBefore = workerLogs.length;
+    const result = await watch.runUntil(async () => {
+      await handle.trigger();
+      for (let attempt = 0; attempt < 100; attempt += 1) {
+        const running = (await handle.describe()).info.recentActions[0]?.action.workflow.workflowId;
+        if (running) return watch.client.workflow.getHandle(running).result();
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error('the schedule started no workflow within 10 s');
+    });
+    const removed = await removeWatchSchedule(watch.client);
+    await watch.close();
+
+    expect(created).toBe(true);
+    expect(updated).toBe(false);
+    expect(removed).toBe(true);
+    expect(result.connections[0]?.state).toBe('expiring');
+    expect(workerLogs.slice(logsBefore).some((entry) => entry.message === 'Rancher API key expires soon' && entry.level === 'WARN')).toBe(true);
   });
 });
