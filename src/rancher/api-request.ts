@@ -131,12 +131,15 @@ const secretFields: Readonly<Record<string, readonly string[]>> = {
   Kubeconfig: ['value'],
 };
 
-/** Replaces the secret `status` fields of one object in place and returns the dotted paths replaced. */
-function redactObject(object: unknown, prefix: string): string[] {
-  if (object === null || typeof object !== 'object') return [];
-  const { kind, status } = object as { kind?: unknown; status?: unknown };
-  const fields = typeof kind === 'string' ? secretFields[kind] : undefined;
-  if (!fields || status === null || typeof status !== 'object') return [];
+/**
+ * Replaces the secret `status` fields of one object of `kind` in place and returns the dotted
+ * paths replaced. The kind comes from the operation because list items may omit their own.
+ */
+function redactObject(object: unknown, kind: string, prefix: string): string[] {
+  const fields = secretFields[kind];
+  if (!fields || object === null || typeof object !== 'object') return [];
+  const { status } = object as { status?: unknown };
+  if (status === null || typeof status !== 'object') return [];
 
   const replaced: string[] = [];
   const statusRecord = status as Record<string, unknown>;
@@ -150,11 +153,11 @@ function redactObject(object: unknown, prefix: string): string[] {
 }
 
 /** Replaces secrets in a single object, a list's items or watch events' objects, and returns the paths replaced. */
-function redactSecrets(body: unknown, watch: boolean): string[] {
-  if (watch && Array.isArray(body)) return body.flatMap((event, index) => redactObject((event as { object?: unknown }).object, `${index}.object.`));
+function redactSecrets(body: unknown, kind: string, watch: boolean): string[] {
+  if (watch && Array.isArray(body)) return body.flatMap((event, index) => redactObject((event as { object?: unknown }).object, kind, `${index}.object.`));
   const items = (body as { items?: unknown } | null)?.items;
-  if (Array.isArray(items)) return items.flatMap((item, index) => redactObject(item, `items.${index}.`));
-  return redactObject(body, '');
+  if (Array.isArray(items)) return items.flatMap((item, index) => redactObject(item, kind, `items.${index}.`));
+  return redactObject(body, kind, '');
 }
 
 /** A response body that does not match the operation's response schema. */
@@ -197,7 +200,7 @@ export function checkResponse(request: PreparedApiRequest, body: unknown): Check
         throw mismatch([String(index), ...(issue ? issue.path.map(String) : [])].join('.'), issue?.message ?? 'invalid', 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent');
       }
     });
-    const redacted = redactSecrets(kept, true);
+    const redacted = redactSecrets(kept, operation.kind, true);
     return { body: kept, watchEvents: events.length, watchTruncated: events.length > kept.length, ...(redacted.length > 0 ? { redacted } : {}) };
   }
 
@@ -206,6 +209,6 @@ export function checkResponse(request: PreparedApiRequest, body: unknown): Check
     const issue = parsed.error.issues[0];
     throw mismatch(issue ? issuePath(issue.path) : '', issue?.message ?? 'invalid', operation.responseDefinition);
   }
-  const redacted = redactSecrets(body, false);
+  const redacted = redactSecrets(body, operation.kind, false);
   return { body, ...(redacted.length > 0 ? { redacted } : {}) };
 }
