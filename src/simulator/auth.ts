@@ -139,7 +139,8 @@ export function authenticate(store: ObjectStore, clock: Clock, header: string | 
   const secret = match[1].slice(separator + 1);
   const token = store.get(legacyTokensResource, name);
   if (!token) {
-    return { ok: false, reason: 'unknown-token' };
+    // An ext token also authenticates without the `ext/` prefix.
+    return authenticateExtToken(store, clock, match[1]);
   }
   if (!secretMatches(token, secret)) {
     return { ok: false, reason: 'wrong-secret' };

@@ -6,31 +6,23 @@
  * role and the `cleanup.cattle.io/grbUpgradeCluster` annotation. The completion step imitates
  * the `mgmt-auth-grb-controller`: lifecycle annotation, finalizer and a `Complete` status.
  */
-import { globalRoleBindingsResource, globalRolesResource } from './resources.js';
-import { badRequest, invalid, SimulatorResponseError } from './status.js';
+import { globalRolesResource } from './resources.js';
+import { badRequest, SimulatorResponseError, type StatusCause } from './status.js';
 import { formatTimestamp, type NewObject, type ObjectStore } from './store.js';
 
 const webhookName = 'rancher.cattle.io.globalrolebindings.management.cattle.io';
 const controllerName = 'mgmt-auth-grb-controller';
 
-/**
- * Checks the fields the CRD schema requires.
- * @throws {SimulatorResponseError} with a 422 `Invalid` status when `globalRoleName` is missing or not a string.
- */
-export function validateGlobalRoleBinding(binding: NewObject): void {
+/** Returns the schema problems of a binding: `globalRoleName` is required and must be a string. */
+export function globalRoleBindingCauses(binding: NewObject): StatusCause[] {
   const roleName = binding.globalRoleName;
   if (roleName === undefined || roleName === null || roleName === '') {
-    throw new SimulatorResponseError(
-      invalid(globalRoleBindingsResource, binding.metadata.name, [{ reason: 'FieldValueRequired', message: 'Required value', field: 'globalRoleName' }]),
-    );
+    return [{ reason: 'FieldValueRequired', message: 'Required value', field: 'globalRoleName' }];
   }
   if (typeof roleName !== 'string') {
-    throw new SimulatorResponseError(
-      invalid(globalRoleBindingsResource, binding.metadata.name, [
-        { reason: 'FieldValueTypeInvalid', message: `Invalid value: "${typeof roleName}": globalRoleName in body must be of type string`, field: 'globalRoleName' },
-      ]),
-    );
+    return [{ reason: 'FieldValueTypeInvalid', message: `Invalid value: "${typeof roleName}": globalRoleName in body must be of type string`, field: 'globalRoleName' }];
   }
+  return [];
 }
 
 /**

@@ -1,8 +1,10 @@
 /**
  * A Rancher management API simulator over HTTPS, for the demo and the tests.
  *
- * It serves Kubernetes-style list/get/create/delete for users, global roles and global role
- * bindings with Rancher's bearer-token check, from an in-memory store seeded deterministically.
+ * It serves all 89 operations of Rancher's published management API (users, global roles and
+ * their bindings, role templates, projects, cluster and project role template bindings, ext
+ * tokens, kubeconfigs and audit policies) with Kubernetes semantics and Rancher's bearer-token
+ * check, from an in-memory store seeded deterministically.
  */
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';
@@ -17,14 +19,18 @@ import { buildRoutes } from './routes.js';
 import { seedStore, type SeededUsers } from './seed.js';
 import { addExtToken, type ExtTokenRecord, type ExtTokenRequest } from './ext-tokens.js';
 import { createFaults, type SimulatorFaults } from './faults.js';
-import { createRequestHandler } from './server.js';
+import { seedClusters, type SeededClusters } from './seed-clusters.js';
+import { createRequestHandler, type RecordedResponse } from './server.js';
+import { fileRecorder } from './response-recorder.js';
 import { ObjectStore, type Clock } from './store.js';
 import { defaultServerHostNames, issueServerCertificate, loadOrCreateCertificateAuthority } from './tls.js';
 
 export type { TokenRecord, TokenRequest } from './auth.js';
 export type { SeededUsers } from './seed.js';
 export type { ExtTokenRecord, ExtTokenRequest } from './ext-tokens.js';
-export type { SimulatorFaults } from './faults.js';
+export type { RequestFaultInput, SimulatorFaults } from './faults.js';
+export type { SeededCluster, SeededClusters } from './seed-clusters.js';
+export type { RecordedResponse } from './server.js';
 export type { Clock, ObjectStore, StoredObject } from './store.js';
 export { ObjectExistsError } from './store.js';
 export * as simulatorResources from './resources.js';
@@ -57,6 +63,18 @@ export interface SimulatorOptions {
   clock?: Clock;
   /** Faults to inject from the start; all off by default. Tests may change them later through `faults`. */
   faults?: Partial<SimulatorFaults>;
+  /**
+   * Number of writes the store's history keeps. A continue token or watch resourceVersion older
+   * than that many writes gets `410 Expired`. Default 1000.
+   */
+  historyLimit?: number;
+  /** Receives every JSON response and every watch event the simulator sends. */
+  onResponse?: (record: RecordedResponse) => void;
+  /**
+   * Folder to which every response is appended as one JSON line, for the OpenAPI conformance
+   * check. Default: the `RANCHER_SIMULATOR_RECORD_DIR` environment variable; unset records nothing.
+   */
+  recordDir?: string;
 }
 
 /** Bearer values (`token-xxxxx:<secret>`) of the keys the simulator creates at start. */
@@ -78,6 +96,8 @@ export interface RunningSimulator {
   tokens: SimulatorTokens;
   /** Ids of the seeded users. */
   users: SeededUsers;
+  /** Ids of the seeded clusters, projects, kubeconfig and audit policy. */
+  clusters: SeededClusters;
   /** The live object store; changes show up in the next response. */
   store: ObjectStore;
   /**
@@ -89,6 +109,11 @@ export interface RunningSimulator {
   addExtToken(request: ExtTokenRequest): ExtTokenRecord;
   /** Fault settings, read on every request; change them to inject a fault. */
   faults: SimulatorFaults;
+  /**
+   * Compacts the store's history, so that every continue token and watch resourceVersion issued
+   * so far gets `410 Expired`.
+   */
+  expireContinueTokens(): void;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
@@ -105,25 +130,30 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
   const log = options.log ?? (() => undefined);
   const clock = options.clock ?? (() => new Date());
   const random = new SeededRandom(options.seed ?? 1);
-  const store = new ObjectStore(random, clock);
+  const store = new ObjectStore(random, clock, options.historyLimit === undefined ? {} : { historyLimit: options.historyLimit });
   const users = seedStore(store, random, options.users ?? 25);
 
   const adminToken = addToken(store, random, { userId: users.adminUserId, expiresAt: timeFromNow(clock, ninetyDaysMs), description: 'simulator admin key' });
   const expiredToken = addToken(store, random, { userId: users.adminUserId, expiresAt: timeFromNow(clock, -oneDayMs), description: 'simulator expired key' });
+  const context: SimulatorContext = { store, random, clock };
+  const clusters = seedClusters(context, users, { name: adminToken.name, secret: adminToken.secret, userId: users.adminUserId, expiresAt: adminToken.expiresAt ?? '' });
 
   const stateDir = options.stateDir ?? (await mkdtemp(path.join(os.tmpdir(), 'rancher-simulator-')));
   const authority = await loadOrCreateCertificateAuthority(stateDir);
   const credentials = await issueServerCertificate(authority, options.hostNames ?? defaultServerHostNames);
 
-  const context: SimulatorContext = { store, random, clock };
+  const recordDir = options.recordDir ?? process.env.RANCHER_SIMULATOR_RECORD_DIR;
+  const recorders = [options.onResponse, recordDir ? fileRecorder(recordDir) : undefined].filter((recorder) => recorder !== undefined);
+  const onResponse = recorders.length === 0 ? undefined : (record: RecordedResponse) => recorders.forEach((recorder) => recorder(record));
   const faults = createFaults(options.faults);
   const server = https.createServer(
     { key: credentials.privateKeyPem, cert: credentials.certificatePem },
-    createRequestHandler({ context, routes: buildRoutes(), unauthorizedBody: options.unauthorizedBody ?? 'rancher', log, faults }),
+    createRequestHandler({ context, routes: buildRoutes(), unauthorizedBody: options.unauthorizedBody ?? 'rancher', log, faults, ...(onResponse ? { onResponse } : {}) }),
   );
   server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
+  context.serverUrl = `https://localhost:${port}`;
   log(`simulator listening on https://localhost:${port} with ${options.users ?? 25} users; CA in ${authority.certificateFile}`);
 
   return {
@@ -133,6 +163,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     caPem: authority.certificatePem,
     tokens: { admin: bearerValue(adminToken), expired: bearerValue(expiredToken) },
     users,
+    clusters,
     store,
     addToken(request) {
       const record = addToken(store, random, request);
@@ -142,6 +173,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
       return addExtToken(store, random, clock, request);
     },
     faults,
+    expireContinueTokens() {
+      store.compact();
+    },
     async close() {
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));
       server.closeAllConnections();

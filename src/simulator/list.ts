@@ -1,10 +1,11 @@
 /**
- * Kubernetes list semantics over the store: selectors, `limit`, `continue` and the list envelope.
+ * Kubernetes list semantics over the store: selectors, `limit`, `continue`, `resourceVersion`
+ * and the list envelope.
  */
 import { apiVersionOf, type ResourceType } from './resources.js';
 import { matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, SelectorSyntaxError, type SelectorRequirement } from './selectors.js';
-import { badRequest, SimulatorResponseError } from './status.js';
-import { compareKeys, type ObjectStore, type StoredObject } from './store.js';
+import { badRequest, expiredContinue, expiredResourceVersion, SimulatorResponseError, tooLargeResourceVersion } from './status.js';
+import { compareKeys, FutureRevisionError, RevisionCompactedError, type ObjectStore, type StoredObject } from './store.js';
 
 /** The list envelope kube-apiserver returns, e.g. `{apiVersion, kind: "UserList", metadata, items}`. */
 export interface ListEnvelope {
@@ -28,14 +29,41 @@ export interface ListQuery {
   continueToken?: ContinueToken;
   labelSelector: SelectorRequirement[];
   fieldSelector: SelectorRequirement[];
+  /** The `resourceVersion` parameter as a number; absent for `""`, and 0 for `"0"`. */
+  resourceVersion?: number;
+  resourceVersionMatch?: 'Exact' | 'NotOlderThan';
 }
 
 /**
- * Parses `limit`, `continue`, `labelSelector` and `fieldSelector` from a query string.
- * @throws {SimulatorResponseError} with a 400 `BadRequest` status for a malformed value.
+ * Parses `limit`, `continue`, `labelSelector`, `fieldSelector`, `resourceVersion` and
+ * `resourceVersionMatch` from a query string.
+ * @throws {SimulatorResponseError} with a 400 `BadRequest` status for a malformed value or a
+ *   combination kube-apiserver rejects.
  */
 export function parseListQuery(searchParams: URLSearchParams): ListQuery {
   const query: ListQuery = { labelSelector: [], fieldSelector: [] };
+
+  const resourceVersion = searchParams.get('resourceVersion');
+  if (resourceVersion !== null && resourceVersion !== '') {
+    if (!/^\d+$/.test(resourceVersion)) {
+      throw new SimulatorResponseError(badRequest(`invalid resourceVersion "${resourceVersion}": must be a non-negative integer`));
+    }
+    query.resourceVersion = Number(resourceVersion);
+  }
+
+  const match = searchParams.get('resourceVersionMatch');
+  if (match !== null && match !== '') {
+    if (match !== 'Exact' && match !== 'NotOlderThan') {
+      throw new SimulatorResponseError(badRequest(`invalid resourceVersionMatch "${match}": must be Exact or NotOlderThan`));
+    }
+    if (query.resourceVersion === undefined) {
+      throw new SimulatorResponseError(badRequest('resourceVersionMatch is forbidden unless resourceVersion is provided'));
+    }
+    if (match === 'Exact' && query.resourceVersion === 0) {
+      throw new SimulatorResponseError(badRequest('resourceVersionMatch "Exact" is forbidden for resourceVersion "0"'));
+    }
+    query.resourceVersionMatch = match;
+  }
 
   const limit = searchParams.get('limit');
   if (limit !== null && limit !== '') {
@@ -51,6 +79,9 @@ export function parseListQuery(searchParams: URLSearchParams): ListQuery {
 
   const continueValue = searchParams.get('continue');
   if (continueValue !== null && continueValue !== '') {
+    if (query.resourceVersion !== undefined && query.resourceVersion !== 0) {
+      throw new SimulatorResponseError(badRequest('specifying resourceVersion is not allowed when using continue; the continue token carries the resourceVersion of the list'));
+    }
     query.continueToken = decodeContinueToken(continueValue);
   }
 
@@ -70,18 +101,20 @@ export function parseListQuery(searchParams: URLSearchParams): ListQuery {
 /**
  * Builds one page of a list, sorted by key, after applying the selectors.
  *
- * NOTE: a continued list reads the store as it is now, not as it was at the token's
- * resourceVersion, so objects created or deleted between pages show up or vanish the way they
- * would with `resourceVersionMatch=NotOlderThan`; kube-apiserver instead serves a consistent
- * snapshot and returns 410 Expired once that snapshot is compacted.
+ * Every page of a continued list reads the store as it was at the first page's resourceVersion,
+ * like kube-apiserver reading etcd at that revision, so writes between pages never show up in
+ * later pages. Once the store's history no longer reaches back that far, a request with the
+ * continue token gets `410 Expired`. `visible` drops objects the requester may not see before paging.
+ * @throws {SimulatorResponseError} with 410 `Expired` for a compacted revision, or 504 for a
+ *   resourceVersion newer than the store's.
  */
-export function listPage(store: ObjectStore, resource: ResourceType, query: ListQuery, namespace?: string): ListEnvelope {
-  const resourceVersion = query.continueToken?.resourceVersion ?? store.resourceVersion;
+export function listPage(store: ObjectStore, resource: ResourceType, query: ListQuery, namespace?: string, visible?: (object: StoredObject) => boolean): ListEnvelope {
+  const resourceVersion = listRevision(store, query);
   const lastKey = query.continueToken?.lastKey;
 
-  const matching = store
-    .list(resource, namespace)
+  const matching = readSnapshot(store, resource, resourceVersion, query, namespace)
     .filter(({ key }) => lastKey === undefined || compareKeys(key, lastKey) > 0)
+    .filter(({ object }) => visible === undefined || visible(object))
     .filter(({ object }) => matchesLabels(query.labelSelector, object.metadata.labels))
     .filter(({ object }) => matchesFields(query.fieldSelector, object));
 
@@ -105,6 +138,44 @@ export function listPage(store: ObjectStore, resource: ResourceType, query: List
   }
 
   return envelope;
+}
+
+/**
+ * Picks the revision a list reads: the token's for a continued list, the requested one for
+ * `resourceVersionMatch=Exact`, and the latest otherwise. `NotOlderThan` and the legacy form
+ * without a match may serve any revision at least as new, and the latest always is.
+ */
+function listRevision(store: ObjectStore, query: ListQuery): number {
+  if (query.continueToken) {
+    return query.continueToken.resourceVersion;
+  }
+  if (query.resourceVersion !== undefined && query.resourceVersion > store.resourceVersion) {
+    throw new SimulatorResponseError(tooLargeResourceVersion(query.resourceVersion, store.resourceVersion));
+  }
+  if (query.resourceVersionMatch === 'Exact' && query.resourceVersion !== undefined) {
+    return query.resourceVersion;
+  }
+  return store.resourceVersion;
+}
+
+function readSnapshot(store: ObjectStore, resource: ResourceType, revision: number, query: ListQuery, namespace: string | undefined): { key: string; object: StoredObject }[] {
+  try {
+    return store.listAt(resource, revision, namespace);
+  } catch (error) {
+    if (error instanceof RevisionCompactedError && query.continueToken) {
+      // Like kube-apiserver, offer a token that continues after the same key at the latest
+      // revision. A client that uses it accepts a list that is no longer one snapshot.
+      const inconsistent = encodeContinueToken({ resourceVersion: store.resourceVersion, lastKey: query.continueToken.lastKey });
+      throw new SimulatorResponseError(expiredContinue(inconsistent));
+    }
+    if (error instanceof RevisionCompactedError) {
+      throw new SimulatorResponseError(expiredResourceVersion(error.requestedRevision, error.compactedRevision));
+    }
+    if (error instanceof FutureRevisionError) {
+      throw new SimulatorResponseError(tooLargeResourceVersion(error.requestedRevision, store.resourceVersion));
+    }
+    throw error;
+  }
 }
 
 /** Encodes a continue token as base64url JSON, the form kube-apiserver uses (opaque to clients). */

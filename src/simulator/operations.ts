@@ -1,20 +1,17 @@
 /**
- * Generic Kubernetes operations (list, get, create, delete) over any resource type in the store,
- * plus per-type hooks that play the part of CRD validation, admission webhooks and controllers.
+ * Generic Kubernetes operations over any resource type in the store: list, get, create, delete
+ * and collection delete. Updates and patches live in `updates.ts`, watches in `watch.ts`.
+ * Per-type behaviour (validation, admission webhooks, controllers) comes from `type-hooks.ts`.
  */
-import { admitGlobalRoleBinding, completeGlobalRoleBinding, validateGlobalRoleBinding } from './global-role-bindings.js';
-import { listPage, parseListQuery } from './list.js';
+import './type-registrations.js';
+import { listPage, parseListQuery, type ListEnvelope } from './list.js';
 import type { SeededRandom } from './random.js';
-import { apiVersionOf, globalRoleBindingsResource, resourceKey, type ResourceType } from './resources.js';
-import { alreadyExists, badRequest, deleted, invalid, notFound, SimulatorResponseError, type SimulatorResponse } from './status.js';
-import { ObjectExistsError, type Clock, type NewObject, type ObjectStore } from './store.js';
+import { allResourceTypes, apiVersionOf, type ResourceType } from './resources.js';
+import { alreadyExists, badRequest, conflict, deleted, deletedCollection, invalid, notFound, SimulatorResponseError, type SimulatorResponse } from './status.js';
+import { ObjectExistsError, type NewObject, type ObjectStore, type StoredObject } from './store.js';
+import { hasStatusSubresource, hooksOf, rejectInvalid, type DraftObject, type Requester, type SimulatorContext } from './type-hooks.js';
 
-/** Shared state every operation works on. */
-export interface SimulatorContext {
-  store: ObjectStore;
-  random: SeededRandom;
-  clock: Clock;
-}
+export type { SimulatorContext } from './type-hooks.js';
 
 /** One authenticated request, resolved to a resource type and, for object paths, a name. */
 export interface OperationRequest {
@@ -22,32 +19,24 @@ export interface OperationRequest {
   resource: ResourceType;
   name?: string;
   namespace?: string;
+  /** `status` for requests to the `/status` subresource. */
+  subresource?: 'status';
   query: URLSearchParams;
   /** The `metadata.name` of the user the bearer token belongs to. */
   userId: string;
-  /** Reads and parses the JSON body. */
+  /** Name of the API key that authenticated the request, when known. */
+  tokenName?: string;
+  /** Reads and parses the JSON body; rejects an empty body with 400. */
   readBody(): Promise<unknown>;
+  /**
+   * Reads the body as text with its media type (parameters removed), or `undefined` when the
+   * request has no body. Handlers that accept several media types, such as PATCH, use this.
+   */
+  readRawBody?(): Promise<{ mediaType: string; text: string } | undefined>;
 }
 
 /** A handler for one method on one route. */
 export type Operation = (request: OperationRequest) => SimulatorResponse | Promise<SimulatorResponse>;
-
-/** Type-specific steps of a create, in the order kube-apiserver runs them. */
-export interface CreateHooks {
-  /** Schema validation; throws a 422 response. */
-  validate?(object: NewObject): void;
-  /** Admission webhooks; may mutate the object or throw a 4xx response. */
-  admit?(store: ObjectStore, object: NewObject): void;
-  /** Changes Rancher's controllers make right after the write, applied here before storing. */
-  complete?(object: NewObject, now: Date): void;
-}
-
-const createHooks = new Map<string, CreateHooks>([
-  [
-    resourceKey(globalRoleBindingsResource),
-    { validate: validateGlobalRoleBinding, admit: admitGlobalRoleBinding, complete: completeGlobalRoleBinding },
-  ],
-]);
 
 // Fields the server owns: a client's values are dropped on create, as kube-apiserver does.
 const serverOwnedMetadata = ['uid', 'resourceVersion', 'generation', 'creationTimestamp', 'deletionTimestamp', 'deletionGracePeriodSeconds', 'managedFields', 'selfLink'];
@@ -56,69 +45,203 @@ const maxNameLength = 253;
 // kube-apiserver cuts a generateName prefix to 58 characters so that prefix + 5 fits in 63.
 const maxGenerateNamePrefix = 58;
 
-/** Lists a collection with selectors and paging. */
-export const listOperation: Operation = ({ context, resource, namespace, query }) => {
+/** Returns the requester of an operation request. */
+export function requesterOf(request: Pick<OperationRequest, 'userId' | 'tokenName'>): Requester {
+  return request.tokenName === undefined ? { userId: request.userId } : { userId: request.userId, tokenName: request.tokenName };
+}
+
+/** Returns an object as shown to the requester, after the type's `present` hook. */
+export function presentObject(context: SimulatorContext, resource: ResourceType, object: StoredObject, requester: Requester): StoredObject {
+  const present = hooksOf(resource).present;
+  return present ? present(context, object, requester) : object;
+}
+
+/** Returns whether the requester may see an object, after the type's `visible` hook. */
+export function isVisible(context: SimulatorContext, resource: ResourceType, object: StoredObject, requester: Requester): boolean {
+  const visible = hooksOf(resource).visible;
+  return visible ? visible(context, object, requester) : true;
+}
+
+/** Lists a collection with selectors and paging; `watch=true` is routed to the watch handler before this. */
+export const listOperation: Operation = (request) => {
+  const { context, resource, namespace, query } = request;
+  const requester = requesterOf(request);
   const listQuery = parseListQuery(query);
-  return { status: 200, body: listPage(context.store, resource, listQuery, namespace) };
+  const envelope: ListEnvelope = listPage(context.store, resource, listQuery, namespace, (object) => isVisible(context, resource, object, requester));
+  envelope.items = envelope.items.map((item) => presentObject(context, resource, item, requester));
+  return { status: 200, body: envelope };
 };
 
-/** Returns one object, or a 404 `NotFound` status. */
-export const getOperation: Operation = ({ context, resource, name, namespace }) => {
-  const object = context.store.get(resource, requireName(name), namespace);
-  if (!object) {
-    return notFound(resource, requireName(name));
-  }
-  return { status: 200, body: object };
+/** Returns one object (or its status subresource, which has the same shape), or a 404 `NotFound` status. */
+export const getOperation: Operation = (request) => {
+  const { context, resource } = request;
+  const object = findVisible(request);
+  return { status: 200, body: presentObject(context, resource, object, requesterOf(request)) };
 };
 
 /**
  * Creates an object: 400 for a body that is not an object of this type, 422 for invalid fields,
  * type-specific admission errors, 409 when the name is taken, otherwise 201 with the object.
  */
-export const createOperation: Operation = async ({ context, resource, namespace, readBody }) => {
-  const body = await readBody();
-  const object = checkObjectType(body, resource);
-  const metadata = object.metadata as Record<string, unknown>;
+export const createOperation: Operation = async (request) => {
+  const { context, resource, namespace } = request;
+  const requester = requesterOf(request);
+  const hooks = hooksOf(resource);
+  const object = checkObjectType(await request.readBody(), resource);
+  const metadata = object.metadata;
   for (const field of serverOwnedMetadata) {
     delete metadata[field];
   }
+  checkNamespace(resource, metadata, namespace);
   if (resource.namespaced && namespace !== undefined) {
     metadata.namespace = namespace;
   }
+  // With a status subresource, and for types whose status only the server writes, a create
+  // ignores the client's status, as kube-apiserver does.
+  if (hasStatusSubresource(resource) || hooks.serverOwnedStatus) {
+    delete object.status;
+  }
 
+  hooks.prepareCreate?.(context, object, requester);
   assignName(context.random, context.store, resource, object, namespace);
-  const hooks = createHooks.get(resourceKey(resource));
-  hooks?.validate?.(object);
-  hooks?.admit?.(context.store, object);
-  hooks?.complete?.(object, context.clock());
+  rejectInvalid(resource, object.metadata.name, hooks.validate?.(object) ?? []);
+  hooks.admit?.(context, object, undefined, requester);
+  hooks.complete?.(context, object);
 
+  let created: StoredObject;
   try {
-    return { status: 201, body: context.store.create(resource, object) };
+    created = context.store.create(resource, object);
   } catch (error) {
     if (error instanceof ObjectExistsError) {
       return alreadyExists(resource, object.metadata.name);
     }
     throw error;
   }
+
+  const shown = presentObject(context, resource, created, requester);
+  return { status: 201, body: hooks.createResponse ? hooks.createResponse(context, shown, object) : shown };
 };
 
-/** Deletes one object and returns a `Success` status, or a 404 `NotFound` status. */
-export const deleteOperation: Operation = ({ context, resource, name, namespace }) => {
-  const removed = context.store.delete(resource, requireName(name), namespace);
-  if (!removed) {
-    return notFound(resource, requireName(name));
-  }
+/**
+ * Deletes one object and returns a `Success` status, or a 404 `NotFound` status.
+ *
+ * The simulator removes the object at once even when it has finalizers, as if Rancher's
+ * controllers had finished their cleanup before the response. So a delete always returns the
+ * `Status` the OpenAPI document declares, never the object with a `deletionTimestamp`.
+ * Objects whose ownerReferences name the deleted object are deleted too (background cascading).
+ */
+export const deleteOperation: Operation = async (request) => {
+  const { context, resource } = request;
+  const object = findVisible(request);
+  checkDeletePreconditions(resource, object, await readDeleteOptions(request));
+
+  const removed = deleteWithDependents(context, resource, object);
   return deleted(resource, removed.metadata.name, removed.metadata.uid);
 };
 
-function requireName(name: string | undefined): string {
+/** Deletes every object of a collection that matches the label and field selectors. */
+export const deleteCollectionOperation: Operation = async (request) => {
+  const { context, resource, namespace, query } = request;
+  const requester = requesterOf(request);
+  await readDeleteOptions(request);
+
+  const listQuery = parseListQuery(query);
+  const selected = listPage(context.store, resource, { labelSelector: listQuery.labelSelector, fieldSelector: listQuery.fieldSelector }, namespace, (object) =>
+    isVisible(context, resource, object, requester),
+  );
+  for (const object of selected.items) {
+    deleteWithDependents(context, resource, object);
+  }
+  return deletedCollection(resource);
+};
+
+/** Returns the stored object named by the request, or throws a 404 `NotFound` response. */
+export function findVisible(request: OperationRequest): StoredObject {
+  const { context, resource, namespace } = request;
+  const name = requireName(request.name);
+  const object = context.store.get(resource, name, namespace);
+  if (!object || !isVisible(context, resource, object, requesterOf(request))) {
+    throw new SimulatorResponseError(notFound(resource, name));
+  }
+  return object;
+}
+
+function deleteWithDependents(context: SimulatorContext, resource: ResourceType, object: StoredObject): StoredObject {
+  const removed = context.store.delete(resource, object.metadata.name, object.metadata.namespace);
+  if (!removed) {
+    throw new SimulatorResponseError(notFound(resource, object.metadata.name));
+  }
+  hooksOf(resource).afterDelete?.(context, removed);
+  collectGarbage(context, removed.metadata.uid);
+  return removed;
+}
+
+/** Deletes every object whose ownerReferences name `ownerUid`, and their dependents in turn. */
+function collectGarbage(context: SimulatorContext, ownerUid: string): void {
+  for (const type of allResourceTypes) {
+    for (const { object } of context.store.list(type)) {
+      const owners = object.metadata.ownerReferences ?? [];
+      if (owners.some((owner) => owner.uid === ownerUid)) {
+        deleteWithDependents(context, type, object);
+      }
+    }
+  }
+}
+
+interface DeleteOptions {
+  preconditions?: { uid?: unknown; resourceVersion?: unknown };
+}
+
+async function readDeleteOptions(request: OperationRequest): Promise<DeleteOptions> {
+  const raw = request.readRawBody ? await request.readRawBody() : undefined;
+  if (raw === undefined || raw.text.trim() === '') {
+    return {};
+  }
+
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw.text);
+  } catch (error) {
+    throw new SimulatorResponseError(badRequest(`the DeleteOptions body is not valid JSON: ${(error as Error).message}`));
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new SimulatorResponseError(badRequest('the DeleteOptions body must be a JSON object'));
+  }
+  return parsed as DeleteOptions;
+}
+
+function checkDeletePreconditions(resource: ResourceType, object: StoredObject, options: DeleteOptions): void {
+  const { uid, resourceVersion } = options.preconditions ?? {};
+  if (typeof uid === 'string' && uid !== '' && uid !== object.metadata.uid) {
+    throw new SimulatorResponseError(
+      conflict(resource, object.metadata.name, `Precondition failed: UID in precondition: ${uid}, UID in object meta: ${object.metadata.uid}`),
+    );
+  }
+  if (typeof resourceVersion === 'string' && resourceVersion !== '' && resourceVersion !== object.metadata.resourceVersion) {
+    throw new SimulatorResponseError(
+      conflict(
+        resource,
+        object.metadata.name,
+        `Precondition failed: ResourceVersion in precondition: ${resourceVersion}, ResourceVersion in object meta: ${object.metadata.resourceVersion}`,
+      ),
+    );
+  }
+}
+
+/** Returns the name of an object path, or throws for a route bug. */
+export function requireName(name: string | undefined): string {
   if (name === undefined) {
     throw new Error('route error: an object operation was called without a name');
   }
   return name;
 }
 
-function checkObjectType(body: unknown, resource: ResourceType): NewObject & { metadata: Record<string, unknown> } {
+/**
+ * Checks that a body is a JSON object with this type's `apiVersion` and `kind` and an object
+ * `metadata`, which it creates when absent.
+ * @throws {SimulatorResponseError} with 400 `BadRequest` otherwise.
+ */
+export function checkObjectType(body: unknown, resource: ResourceType): DraftObject {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new SimulatorResponseError(badRequest(`the body must be a JSON object of kind ${resource.kind}`));
   }
@@ -142,7 +265,26 @@ function checkObjectType(body: unknown, resource: ResourceType): NewObject & { m
     throw new SimulatorResponseError(badRequest('metadata must be a JSON object'));
   }
   object.metadata = metadata;
-  return object as NewObject & { metadata: Record<string, unknown> };
+  return object as DraftObject;
+}
+
+/**
+ * Rejects a body whose `metadata.namespace` differs from the namespace in the path, or that
+ * names a namespace for a cluster-scoped type.
+ */
+export function checkNamespace(resource: ResourceType, metadata: Record<string, unknown>, namespace: string | undefined): void {
+  const given = metadata.namespace;
+  if (given === undefined || given === '') {
+    return;
+  }
+  if (!resource.namespaced) {
+    // kube-apiserver clears a namespace on cluster-scoped objects instead of rejecting it.
+    delete metadata.namespace;
+    return;
+  }
+  if (given !== namespace) {
+    throw new SimulatorResponseError(badRequest('the namespace of the provided object does not match the namespace sent on the request'));
+  }
 }
 
 /**

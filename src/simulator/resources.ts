@@ -46,6 +46,12 @@ export const clusterRoleTemplateBindingsResource = managementType('clusterrolete
 export const projectRoleTemplateBindingsResource = managementType('projectroletemplatebindings', 'ProjectRoleTemplateBinding', true);
 
 /**
+ * `management.cattle.io/v3` clusters. Rancher's OpenAPI document does not publish them, so the
+ * simulator stores them as the parents of projects and bindings but serves no path.
+ */
+export const clustersResource = managementType('clusters', 'Cluster', false);
+
+/**
  * Legacy `management.cattle.io/v3` API keys. Rancher keeps them as a CRD that its OpenAPI
  * document does not publish, so the simulator stores them for authentication but serves no path.
  */
@@ -57,3 +63,19 @@ export const extTokensResource: ResourceType = { group: 'ext.cattle.io', version
 export const kubeconfigsResource: ResourceType = { group: 'ext.cattle.io', version: 'v1', plural: 'kubeconfigs', kind: 'Kubeconfig', listKind: 'KubeconfigList', namespaced: false };
 /** `auditlog.cattle.io/v1` audit policies. */
 export const auditPoliciesResource: ResourceType = { group: 'auditlog.cattle.io', version: 'v1', plural: 'auditpolicies', kind: 'AuditPolicy', listKind: 'AuditPolicyList', namespaced: false };
+
+/** Every type the store may contain, for work that spans types such as garbage collection. */
+export const allResourceTypes: readonly ResourceType[] = [
+  usersResource,
+  globalRolesResource,
+  globalRoleBindingsResource,
+  roleTemplatesResource,
+  projectsResource,
+  clusterRoleTemplateBindingsResource,
+  projectRoleTemplateBindingsResource,
+  clustersResource,
+  legacyTokensResource,
+  extTokensResource,
+  kubeconfigsResource,
+  auditPoliciesResource,
+];

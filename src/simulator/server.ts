@@ -1,10 +1,11 @@
 /**
- * The HTTP request handler: authentication, routing, body reading and JSON responses.
+ * The HTTP request handler: authentication, routing, body reading, JSON and watch responses.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
 import { authenticate } from './auth.js';
 import { forbiddenResponse } from './authorization.js';
-import { explainedUnauthorizedMessage, injectFault, type SimulatorFaults } from './faults.js';
+import { explainedUnauthorizedMessage, injectFault, takeRequestFault, type SimulatorFaults } from './faults.js';
 import type { SimulatorContext } from './operations.js';
 import { matchRoute, type HttpMethod, type Route } from './routes.js';
 import {
@@ -14,7 +15,9 @@ import {
   methodNotAllowed,
   rancherUnauthorized,
   requestEntityTooLarge,
+  serverError,
   SimulatorResponseError,
+  tooManyRequests,
   unknownPath,
   unsupportedMediaType,
   type SimulatorResponse,
@@ -31,6 +34,27 @@ export interface HandlerOptions {
   log: (line: string) => void;
   /** Fault settings, read on every request. */
   faults?: SimulatorFaults;
+  /** Receives every JSON response and every watch event the simulator sends. */
+  onResponse?: (record: RecordedResponse) => void;
+}
+
+/** One response body as the simulator sent it, with the catalog operation it answered. */
+export interface RecordedResponse {
+  method: string;
+  /** The request path without the query string. */
+  path: string;
+  /** The catalog operation id, when the path and method matched one. */
+  operationId?: string;
+  status: number;
+  contentType: string;
+  body: unknown;
+  /** True for one event of a watch stream; `body` is then the event. */
+  watchEvent?: boolean;
+}
+
+/** What the handler learned about a request, for the response record. */
+interface RequestInfo {
+  operationId?: string;
 }
 
 /** Returns a `request` listener for `https.createServer`. */
@@ -40,8 +64,12 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
     const method = request.method ?? 'GET';
     // Log lines carry the path without the query string, so query values never reach the log.
     const url = new URL(request.url ?? '/', 'https://simulator.invalid');
+    const info: RequestInfo = {};
+    const record = (status: number, contentType: string, body: unknown, watchEvent?: boolean): void => {
+      options.onResponse?.({ method, path: url.pathname, ...(info.operationId ? { operationId: info.operationId } : {}), status, contentType, body, ...(watchEvent ? { watchEvent } : {}) });
+    };
 
-    handleWithFaults(options, request, response, url)
+    handleWithFaults(options, request, response, url, info)
       .catch((error: unknown) => {
         if (error instanceof SimulatorResponseError) {
           return error.response;
@@ -54,7 +82,14 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
           options.log(`${method} ${url.pathname} answered by an injected fault ${(performance.now() - started).toFixed(1)}ms`);
           return;
         }
+        if (result.stream) {
+          options.log(`${method} ${url.pathname} ${result.status} watch started`);
+          return sendStream(response, result, (event) => record(result.status, 'application/json;stream=watch', event, true)).then(() => {
+            options.log(`${method} ${url.pathname} watch ended after ${(performance.now() - started).toFixed(1)}ms`);
+          });
+        }
         sendJson(response, result);
+        record(result.status, 'application/json', result.body);
         const elapsed = (performance.now() - started).toFixed(1);
         options.log(`${method} ${url.pathname} ${result.status} ${elapsed}ms`);
       })
@@ -66,10 +101,10 @@ export function createRequestHandler(options: HandlerOptions): (request: Incomin
 }
 
 /** Applies injected faults; returns undefined when a fault already sent the response. */
-async function handleWithFaults(options: HandlerOptions, request: IncomingMessage, response: ServerResponse, url: URL): Promise<SimulatorResponse | undefined> {
+async function handleWithFaults(options: HandlerOptions, request: IncomingMessage, response: ServerResponse, url: URL, info: RequestInfo): Promise<SimulatorResponse | undefined> {
   const fault = options.faults ? await injectFault(options.faults) : undefined;
   if (!fault) {
-    return handleRequest(options, request, url);
+    return handleWithRequestFault(options, request, response, url, info);
   }
 
   await discardBody(request);
@@ -78,7 +113,39 @@ async function handleWithFaults(options: HandlerOptions, request: IncomingMessag
   return undefined;
 }
 
-async function handleRequest(options: HandlerOptions, request: IncomingMessage, url: URL): Promise<SimulatorResponse> {
+/** Applies the first queued request fault that matches, if any, around the normal handling. */
+async function handleWithRequestFault(options: HandlerOptions, request: IncomingMessage, response: ServerResponse, url: URL, info: RequestInfo): Promise<SimulatorResponse | undefined> {
+  const method = request.method ?? 'GET';
+  const fault = options.faults ? takeRequestFault(options.faults, method, url.pathname) : undefined;
+  if (!fault) {
+    return handleRequest(options, request, url, info);
+  }
+
+  options.log(`injecting fault ${fault.kind}: ${method} ${url.pathname}`);
+  switch (fault.kind) {
+    case 'latency':
+      await delay(fault.latencyMs ?? 0);
+      return handleRequest(options, request, url, info);
+    case 'server-error':
+      await discardBody(request);
+      return serverError(fault.status ?? 503, 'the server is currently unable to handle the request');
+    case 'rate-limit':
+      await discardBody(request);
+      return tooManyRequests(fault.retryAfterSeconds ?? 1);
+    case 'reset-after-commit': {
+      // The write is stored first; then the client loses the connection without a response.
+      const result = await handleRequest(options, request, url, info).catch((error: unknown) => (error instanceof SimulatorResponseError ? error.response : undefined));
+      options.log(`resetting the connection after ${method} ${url.pathname} finished with ${result?.status ?? 'an internal error'}`);
+      // `resetAndDestroy` cannot reset a TLS socket, so the connection is closed without a
+      // response instead; Node clients report that as ECONNRESET "socket hang up".
+      request.socket.destroy();
+      response.destroy();
+      return undefined;
+    }
+  }
+}
+
+async function handleRequest(options: HandlerOptions, request: IncomingMessage, url: URL, info: RequestInfo = {}): Promise<SimulatorResponse> {
   const { context } = options;
   const method = request.method ?? 'GET';
 
@@ -106,6 +173,7 @@ async function handleRequest(options: HandlerOptions, request: IncomingMessage, 
     await discardBody(request);
     return methodNotAllowed();
   }
+  info.operationId = match.route.catalogOperations[method as HttpMethod]?.operationId;
 
   const forbidden = options.faults?.enforceRbac ? forbiddenResponse(context.store, authentication.userId, method as HttpMethod, match) : undefined;
   if (forbidden) {
@@ -118,20 +186,23 @@ async function handleRequest(options: HandlerOptions, request: IncomingMessage, 
     resource: match.route.resource,
     name: match.name,
     namespace: match.namespace,
+    ...(match.route.subresource ? { subresource: match.route.subresource } : {}),
     query: url.searchParams,
     userId: authentication.userId,
+    tokenName: authentication.tokenName,
     readBody: () => readJsonBody(request),
+    readRawBody: () => readRawBody(request),
   });
 }
 
-async function readJsonBody(request: IncomingMessage): Promise<unknown> {
-  const contentType = (request.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
-  if (contentType !== 'application/json') {
-    await discardBody(request);
-    // TODO(simulator): accept application/yaml, which the OpenAPI document lists for writes — no client of this project sends it yet.
-    throw new SimulatorResponseError(unsupportedMediaType(contentType));
-  }
+/** Reads a body as text with its media type; returns undefined when the request has none. */
+async function readRawBody(request: IncomingMessage): Promise<{ mediaType: string; text: string } | undefined> {
+  const mediaType = (request.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  const text = await readText(request);
+  return text === '' ? undefined : { mediaType, text };
+}
 
+async function readText(request: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request) {
@@ -142,8 +213,18 @@ async function readJsonBody(request: IncomingMessage): Promise<unknown> {
     }
     chunks.push(buffer);
   }
+  return Buffer.concat(chunks).toString('utf8');
+}
 
-  const text = Buffer.concat(chunks).toString('utf8');
+async function readJsonBody(request: IncomingMessage): Promise<unknown> {
+  const contentType = (request.headers['content-type'] ?? 'application/json').split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== 'application/json') {
+    await discardBody(request);
+    // TODO(simulator): accept application/yaml, which the OpenAPI document lists for writes — no client of this project sends it yet.
+    throw new SimulatorResponseError(unsupportedMediaType(contentType));
+  }
+
+  const text = await readText(request);
   if (text.trim() === '') {
     throw new SimulatorResponseError(badRequest('the request body is empty; expected a JSON object'));
   }
@@ -165,6 +246,22 @@ async function discardBody(request: IncomingMessage): Promise<void> {
     request.once('error', () => resolve());
     request.once('close', resolve);
   });
+}
+
+/** Sends a watch: headers at once, then one JSON line per event until the stream function ends. */
+async function sendStream(response: ServerResponse, result: SimulatorResponse, onEvent: (event: unknown) => void): Promise<void> {
+  const closed = new AbortController();
+  response.once('close', () => closed.abort());
+  response.writeHead(result.status, { ...result.headers, 'Content-Type': 'application/json;stream=watch', 'Cache-Control': 'no-cache, private' });
+  response.flushHeaders();
+
+  await result.stream?.((event) => {
+    if (!closed.signal.aborted) {
+      response.write(`${JSON.stringify(event)}\n`);
+      onEvent(event);
+    }
+  }, closed.signal);
+  response.end();
 }
 
 function sendJson(response: ServerResponse, result: SimulatorResponse): void {

@@ -5,7 +5,14 @@
  * `generation` and a `resourceVersion` taken from one counter shared by every collection, so a
  * list's `metadata.resourceVersion` orders all writes. Reads and writes copy objects, so a caller
  * can never change stored state by mutating a returned value.
+ *
+ * Every write is also kept in a history, the way etcd keeps old revisions until it compacts
+ * them. The history lets a continued list read the collection as it was at the list's first
+ * page, and lets a watch replay changes after a resourceVersion. Compaction drops history older
+ * than `historyLimit` writes, or all of it on `compact()`. Reads at a compacted revision fail
+ * with `RevisionCompactedError`, which the API turns into `410 Expired`.
  */
+import { EventEmitter } from 'node:events';
 import { resourceKey, type ResourceType } from './resources.js';
 import type { SeededRandom } from './random.js';
 
@@ -60,24 +67,154 @@ export class ObjectExistsError extends Error {
   }
 }
 
+/** Thrown when a read requests a revision that compaction has dropped from the history. */
+export class RevisionCompactedError extends Error {
+  readonly requestedRevision: number;
+  readonly compactedRevision: number;
+
+  constructor(requestedRevision: number, compactedRevision: number) {
+    super(`revision ${requestedRevision} has been compacted; the oldest readable revision is ${compactedRevision}`);
+    this.name = 'RevisionCompactedError';
+    this.requestedRevision = requestedRevision;
+    this.compactedRevision = compactedRevision;
+  }
+}
+
+/** Thrown when a read requests a revision the store has not reached yet. */
+export class FutureRevisionError extends Error {
+  readonly requestedRevision: number;
+
+  constructor(requestedRevision: number, currentRevision: number) {
+    super(`revision ${requestedRevision} is newer than the current revision ${currentRevision}`);
+    this.name = 'FutureRevisionError';
+    this.requestedRevision = requestedRevision;
+  }
+}
+
+/** One write as the history and watchers see it. */
+export interface StoreChange {
+  type: 'ADDED' | 'MODIFIED' | 'DELETED';
+  revision: number;
+  /** Store key of the resource type, as `resourceKey` returns it. */
+  resourceKey: string;
+  /** Store key of the object, as `objectKey` returns it. */
+  key: string;
+  /** The object before the write; absent for `ADDED`. */
+  before?: StoredObject;
+  /** The object after the write; for `DELETED`, the last state with the deletion's resourceVersion. */
+  object: StoredObject;
+}
+
+/** Settings of an `ObjectStore`. */
+export interface StoreOptions {
+  /** Number of writes the history keeps before older revisions are compacted. Default 1000. */
+  historyLimit?: number;
+}
+
 /** The store's clock; tests replace it to move time. */
 export type Clock = () => Date;
+
+const defaultHistoryLimit = 1000;
 
 /** In-memory storage for every resource type, keyed by group/version/resource. */
 export class ObjectStore {
   private revision = 0;
+  private compacted = 0;
   private readonly collections = new Map<string, Map<string, StoredObject>>();
+  private readonly history: StoreChange[] = [];
+  private readonly changes = new EventEmitter();
   private readonly random: SeededRandom;
   private readonly clock: Clock;
+  private readonly historyLimit: number;
 
-  constructor(random: SeededRandom, clock: Clock) {
+  constructor(random: SeededRandom, clock: Clock, options: StoreOptions = {}) {
     this.random = random;
     this.clock = clock;
+    this.historyLimit = options.historyLimit ?? defaultHistoryLimit;
+    if (!Number.isInteger(this.historyLimit) || this.historyLimit < 1) {
+      throw new RangeError(`historyLimit must be a positive integer, got ${this.historyLimit}`);
+    }
+    // Every open watch adds one listener, and tests may open many at once.
+    this.changes.setMaxListeners(0);
   }
 
   /** The resourceVersion of the latest write, as a number. */
   get resourceVersion(): number {
     return this.revision;
+  }
+
+  /** The oldest revision that reads and watches can still start from. */
+  get compactedRevision(): number {
+    return this.compacted;
+  }
+
+  /**
+   * Drops the whole history, so that every continue token and watch resourceVersion issued so far
+   * is too old. The revision counter moves on by one first, as if an object of some other type had
+   * been written, so that even a token taken at the latest revision expires.
+   */
+  compact(): void {
+    this.revision += 1;
+    this.compacted = this.revision;
+    this.history.length = 0;
+  }
+
+  /**
+   * Returns copies of a type's objects as they were at `revision`, sorted like `list`.
+   * @throws {RevisionCompactedError} when the history no longer reaches back to `revision`.
+   * @throws {FutureRevisionError} when `revision` is newer than the latest write.
+   */
+  listAt(resource: ResourceType, revision: number, namespace?: string): { key: string; object: StoredObject }[] {
+    if (revision > this.revision) {
+      throw new FutureRevisionError(revision, this.revision);
+    }
+    if (revision < this.compacted) {
+      throw new RevisionCompactedError(revision, this.compacted);
+    }
+
+    // Start from the current state and undo the writes made after `revision`, newest first.
+    const type = resourceKey(resource);
+    const objects = new Map(this.collection(resource));
+    for (let index = this.history.length - 1; index >= 0; index -= 1) {
+      const change = this.history[index];
+      if (!change || change.revision <= revision) {
+        break;
+      }
+      if (change.resourceKey !== type) {
+        continue;
+      }
+      if (change.before) {
+        objects.set(change.key, change.before);
+      } else {
+        objects.delete(change.key);
+      }
+    }
+
+    return [...objects.entries()]
+      .filter(([, object]) => namespace === undefined || object.metadata.namespace === namespace)
+      .sort(([left], [right]) => compareKeys(left, right))
+      .map(([key, object]) => ({ key, object: structuredClone(object) }));
+  }
+
+  /**
+   * Returns the changes to a type made after `revision`, oldest first.
+   * @throws {RevisionCompactedError} when the history no longer reaches back to `revision`.
+   */
+  changesSince(resource: ResourceType, revision: number): StoreChange[] {
+    if (revision < this.compacted) {
+      throw new RevisionCompactedError(revision, this.compacted);
+    }
+    const type = resourceKey(resource);
+    return this.history.filter((change) => change.revision > revision && change.resourceKey === type).map((change) => structuredClone(change));
+  }
+
+  /** Calls `listener` with a copy of every later write; returns a function that stops the calls. */
+  subscribe(listener: (change: StoreChange) => void): () => void {
+    const deliver = (change: StoreChange): void => listener(structuredClone(change));
+    this.changes.on('change', deliver);
+    return () => {
+      this.changes.off('change', deliver);
+    };
   }
 
   /** Returns a copy of one object, or `undefined` when it does not exist. */
@@ -131,26 +268,68 @@ export class ObjectStore {
       ...rest,
     };
     collection.set(key, object);
+    this.record({ type: 'ADDED', revision: this.revision, resourceKey: resourceKey(resource), key, object });
     return structuredClone(object);
   }
 
-  /** Removes an object and returns it, or returns `undefined` when it did not exist. */
+  /**
+   * Replaces a stored object and returns a copy with a new resourceVersion. The caller has
+   * already merged the server-owned metadata and checked preconditions. `bumpGeneration` tells
+   * whether the write changed the object's spec.
+   * @throws {Error} when the object does not exist, which is a caller bug.
+   */
+  update(resource: ResourceType, replacement: StoredObject, bumpGeneration: boolean): StoredObject {
+    const collection = this.collection(resource);
+    const key = objectKey(resource, replacement.metadata.name, replacement.metadata.namespace);
+    const before = collection.get(key);
+    if (!before) {
+      throw new Error(`store update: ${resourceKey(resource)} object ${key} does not exist`);
+    }
+
+    this.revision += 1;
+    const object = structuredClone(replacement);
+    object.metadata = {
+      ...object.metadata,
+      uid: before.metadata.uid,
+      creationTimestamp: before.metadata.creationTimestamp,
+      generation: before.metadata.generation + (bumpGeneration ? 1 : 0),
+      resourceVersion: String(this.revision),
+    };
+    collection.set(key, object);
+    this.record({ type: 'MODIFIED', revision: this.revision, resourceKey: resourceKey(resource), key, before, object });
+    return structuredClone(object);
+  }
+
+  /** Removes an object and returns its last state, or returns `undefined` when it did not exist. */
   delete(resource: ResourceType, name: string, namespace?: string): StoredObject | undefined {
     const collection = this.collection(resource);
     const key = objectKey(resource, name, namespace);
-    const object = collection.get(key);
-    if (!object) {
+    const before = collection.get(key);
+    if (!before) {
       return undefined;
     }
 
     collection.delete(key);
     this.revision += 1;
-    return object;
+    // Watchers receive the deleted object with the resourceVersion of the deletion, as in Kubernetes.
+    const object = structuredClone(before);
+    object.metadata.resourceVersion = String(this.revision);
+    this.record({ type: 'DELETED', revision: this.revision, resourceKey: resourceKey(resource), key, before, object });
+    return structuredClone(object);
   }
 
   /** Returns whether an object of this name could be created without a conflict. */
   has(resource: ResourceType, name: string, namespace?: string): boolean {
     return this.collection(resource).has(objectKey(resource, name, namespace));
+  }
+
+  private record(change: StoreChange): void {
+    this.history.push(change);
+    if (this.history.length > this.historyLimit) {
+      const dropped = this.history.splice(0, this.history.length - this.historyLimit);
+      this.compacted = dropped.at(-1)?.revision ?? this.compacted;
+    }
+    this.changes.emit('change', change);
   }
 
   private collection(resource: ResourceType): Map<string, StoredObject> {

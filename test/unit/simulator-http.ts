@@ -8,6 +8,8 @@ import https from 'node:https';
 export interface TestResponse {
   status: number;
   contentType: string | undefined;
+  headers: Record<string, string | string[] | undefined>;
+  /** The parsed JSON body; for a watch (`application/json;stream=watch`), the array of events. */
   body: unknown;
 }
 
@@ -20,6 +22,8 @@ export interface TestRequest {
   /** A raw `Authorization` header, for malformed cases. */
   authorization?: string;
   body?: unknown;
+  /** Content type of the body; default `application/json`. A string body is sent as it is. */
+  contentType?: string;
   host?: string;
 }
 
@@ -33,9 +37,11 @@ export function requestSimulator(port: number, caPem: string, request: TestReque
     headers.authorization = request.authorization;
   }
 
-  const payload = request.body === undefined ? undefined : JSON.stringify(request.body);
+  const payload = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
   if (payload !== undefined) {
-    headers['content-type'] = 'application/json';
+    headers['content-type'] = request.contentType ?? 'application/json';
+    // Node sends DELETE bodies without chunked encoding, so the length must be given.
+    headers['content-length'] = String(Buffer.byteLength(payload));
   }
 
   return new Promise((resolve, reject) => {
@@ -47,8 +53,17 @@ export function requestSimulator(port: number, caPem: string, request: TestReque
         response.on('error', reject);
         response.on('end', () => {
           const text = Buffer.concat(chunks).toString('utf8');
+          const contentType = response.headers['content-type'];
           try {
-            resolve({ status: response.statusCode ?? 0, contentType: response.headers['content-type'], body: text === '' ? undefined : JSON.parse(text) });
+            const body = contentType?.includes('stream=watch')
+              ? text
+                  .split('\n')
+                  .filter((line) => line !== '')
+                  .map((line) => JSON.parse(line) as unknown)
+              : text === ''
+                ? undefined
+                : JSON.parse(text);
+            resolve({ status: response.statusCode ?? 0, contentType, headers: response.headers, body });
           } catch (error) {
             reject(new Error(`response to ${request.method ?? 'GET'} ${request.path} is not JSON: ${text.slice(0, 200)}`, { cause: error }));
           }
