@@ -273,5 +273,5 @@ describe('built CLI', () => {
     expect((failed as { code: number }).code).toBe(1);
     expect(failed.stderr).toContain('[connection-refused]');
     expect(output).not.toContain(secret);
-  });
+  }, 60_000);
 });
