@@ -37,7 +37,7 @@ function contentTypeFor(method: RancherMethod, body: unknown): string | undefine
 
 /** Builds the request activity on the worker's client pool and connection source. */
 export function createRequestActivities(dependencies: ActivityDependencies, clientFor: (connection: string) => Promise<RancherClient>) {
-  /** A client of its own for one watch, whose HTTP timeout exceeds the watch's `timeoutSeconds`. */
+  /** Creates a client for one watch, whose HTTP timeout exceeds the watch's `timeoutSeconds`. */
   async function watchClientFor(connection: string, timeoutSeconds: number): Promise<RancherClient> {
     const record = await dependencies.connections.get(connection);
     return new RancherClient({
@@ -77,8 +77,8 @@ export function createRequestActivities(dependencies: ActivityDependencies, clie
         }
 
         const contentType = contentTypeFor(method, prepared.body);
-        // NOTE: the client reads a watch stream to its end before the cap applies; timeoutSeconds
-        // (at most 60) bounds how long that takes, and MAX_WATCH_EVENTS bounds what is returned.
+        // NOTE: the client reads a watch stream to its end before the event cap applies. So
+        // timeoutSeconds (at most 60) bounds the time and memory, and MAX_WATCH_EVENTS bounds the result.
         const response = await client.request({
           method,
           path: prepared.path,

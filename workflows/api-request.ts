@@ -1,7 +1,7 @@
 /**
  * `rancherApiRequest`: one request to an operation of the endpoint catalog. The workflow checks
- * the request against the catalog before any activity runs. Reads run at once; an operation that
- * changes something waits for the approval gate unless the policy says it needs no approval.
+ * the request against the catalog before any activity runs. Reads run at once. An operation that
+ * changes something waits for the approval gate unless the policy requires no approval for it.
  */
 import { ApplicationFailure, proxyActivities } from '@temporalio/workflow';
 import { z } from 'zod';
@@ -32,7 +32,7 @@ export const ApiRequestInputSchema = z.strictObject({
   params: z.record(z.string(), z.string()).optional(),
   query: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
   body: z.unknown().optional(),
-  /** Who asks for the request; required for operations that change something. */
+  /** The person who requests the change; required for operations that change something. */
   requestedBy: z.string().trim().min(1).max(253).optional(),
   reason: z.string().max(1000).optional(),
 });
@@ -50,7 +50,7 @@ export interface ApiRequestResult {
   status?: number;
   /** Rancher's response body: the object, list or Status whole, or the watch events. */
   body?: unknown;
-  /** For a watch: the number of events the server sent; `watchTruncated` says whether some were dropped. */
+  /** For a watch: the number of events the server sent. `watchTruncated` is true when some were dropped. */
   watchEvents?: number;
   watchTruncated?: boolean;
   /** Secret fields (a new token's value, a kubeconfig's text) that the result leaves out. */
@@ -121,7 +121,7 @@ export async function rancherApiRequest(rawInput?: ApiRequestInput): Promise<Api
   return { outcome: 'done', ...base, ...resultFields(result), approval: gate.state };
 }
 
-/** The path parameters of a prepared request, read back from its path by the template. */
+/** Reads the path parameters of a prepared request back from its path, by the path template. */
 function paramsOf(prepared: PreparedApiRequest): Record<string, string> {
   const templateSegments = prepared.operation.pathTemplate.split('/');
   const segments = prepared.path.split('/');

@@ -39,7 +39,7 @@ function isExpiredContinue(error: unknown): boolean {
   return details?.status === 410;
 }
 
-/** How one list narrows its items beyond the list input. */
+/** The narrowing of one list beyond the list input: a namespace, a filter or both. */
 interface ListScope<Item> {
   /** Reads one namespace only (a cluster id, for projects). */
   namespace?: string;

@@ -122,7 +122,7 @@ export interface CheckedResponse {
   redacted?: string[];
 }
 
-/** What replaces a secret field in a response. */
+/** The text that replaces a secret field in a response. */
 export const REDACTED = '(redacted: secrets never enter workflow history)';
 
 /** Secret fields by kind: a new key's value and bearer token, and a kubeconfig's text (which contains tokens). */

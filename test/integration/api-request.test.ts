@@ -45,7 +45,7 @@ function uniqueName(operation: CatalogOperation): string {
   return `${operation.resource.slice(0, 8)}-t${serial}`;
 }
 
-/** The namespace objects of a namespaced kind live in for these tests. */
+/** Returns the namespace that test objects of a namespaced kind live in. */
 function namespaceOf(operation: CatalogOperation): string | undefined {
   if (!operation.namespaced) return undefined;
   return operation.kind === 'ProjectRoleTemplateBinding' ? BACKING_NAMESPACE : CLUSTER;
