@@ -10,6 +10,8 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts'],
+          // Validates every simulator response of the run against the OpenAPI document.
+          globalSetup: ['test/helpers/conformance-global-setup.ts'],
           testTimeout: 20_000,
         },
       },

@@ -16,7 +16,7 @@ import { matchesFields, matchesLabels } from './selectors.js';
 import { badRequest, expiredResourceVersion, SimulatorResponseError, type SimulatorResponse } from './status.js';
 import { RevisionCompactedError, type StoreChange, type StoredObject } from './store.js';
 
-/** Length of a watch whose request sets no `timeoutSeconds`, in seconds. */
+/** Length of a watch whose request sets no `timeoutSeconds` (or 0), in seconds. */
 export const defaultWatchSeconds = 60;
 
 /** One event of a watch stream. */
@@ -142,5 +142,7 @@ function parseTimeoutSeconds(value: string | null): number {
   if (!/^\d+$/.test(value)) {
     throw new SimulatorResponseError(badRequest(`invalid timeoutSeconds "${value}": must be a non-negative integer`));
   }
-  return Number(value);
+  // kube-apiserver reads 0 as "not set".
+  const seconds = Number(value);
+  return seconds === 0 ? defaultWatchSeconds : seconds;
 }
