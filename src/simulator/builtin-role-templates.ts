@@ -3,9 +3,9 @@
  * at first start (`pkg/data/management/role_data.go` in rancher/rancher).
  *
  * Names, display names, contexts, flags and inherited templates follow Rancher. Rules are given
- * where Rancher's list is short; templates with long rule lists carry none here, and external
+ * where Rancher's list is short, and templates with long rule lists carry none here. External
  * templates take their rules from the ClusterRole of the same name. The simulator enforces no
- * RBAC, so rules are informational only.
+ * RBAC for role templates, so their rules are informational only.
  */
 import type { PolicyRule } from './builtin-roles.js';
 
