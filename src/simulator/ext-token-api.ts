@@ -5,7 +5,7 @@
  * Rancher always generates the name (`token-` plus five characters) and ignores the client's name
  * and generateName. The owner (`spec.userID`) must be the caller. The secret (`status.value`) and
  * the ready-to-use bearer value (`status.bearerToken`, `ext/token-xxxxx:<secret>`) appear only in
- * the create response; the store keeps a SHA-256 hash of the secret in `status.hash`, which
+ * the create response. The store keeps a SHA-256 hash of the secret in `status.hash`, which
  * responses leave out. `status.current` is true on the token that authenticated the request, and
  * `status.expired` is computed from `status.expiresAt` at read time. Users see only their own
  * tokens; users bound to the `admin` global role see all.

@@ -1,6 +1,6 @@
 /**
  * The `ext.cattle.io/v1` Kubeconfig API. Creating a kubeconfig makes an ext token for the caller
- * and returns the kubeconfig text in `status.value`, in the create response only; later reads
+ * and returns the kubeconfig text in `status.value`, in the create response only. Later reads
  * leave the value out because the token's secret is not stored. Deleting a kubeconfig deletes the
  * tokens listed in `status.tokens`.
  *

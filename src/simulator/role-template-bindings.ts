@@ -2,13 +2,16 @@
  * Cluster and project role template bindings (CRTBs and PRTBs): the CRD schema's required fields,
  * the checks of Rancher's admission webhook, and what Rancher's controllers add after a create.
  *
- * Webhook checks, as rancher/webhook documents them for CRTBs and the simulator applies to PRTBs
- * too: exactly one subject kind (a user through `userName` or `userPrincipalName`, or a group
- * through `groupName` or `groupPrincipalName`); `roleTemplateName` names an existing role
- * template of the right context that is not locked; a CRTB's `clusterName` equals its namespace;
- * a PRTB's `projectName` (`<cluster>:<project>`) names an existing project whose backing namespace
- * is the PRTB's namespace. `clusterName`, `projectName` and `roleTemplateName` never change, and
- * subject fields can be set once.
+ * rancher/webhook documents these checks for CRTBs, and the simulator applies them to PRTBs too:
+ * - exactly one subject kind: a user through `userName` or `userPrincipalName`, or a group
+ *   through `groupName` or `groupPrincipalName`;
+ * - `roleTemplateName` names an existing role template of the right context that is not locked;
+ * - a CRTB's `clusterName` equals its namespace and names an existing cluster;
+ * - a PRTB's `projectName` (`<cluster>:<project>`) names an existing project whose backing
+ *   namespace is the PRTB's namespace.
+ * `clusterName`, `projectName` and `roleTemplateName` never change, and subject fields can be set
+ * once. NOTE: that PRTBs follow the CRTB rules is an assumption, because their webhook
+ * documentation was not available.
  */
 import { badRequest, SimulatorResponseError, type StatusCause } from './status.js';
 import { clusterRoleTemplateBindingsResource, clustersResource, projectRoleTemplateBindingsResource, projectsResource, roleTemplatesResource, type ResourceType } from './resources.js';

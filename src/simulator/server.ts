@@ -38,7 +38,7 @@ export interface HandlerOptions {
   onResponse?: (record: RecordedResponse) => void;
 }
 
-/** One response body as the simulator sent it, with the catalog operation it answered. */
+/** One response body as the simulator sent it, with the catalog operation of the request. */
 export interface RecordedResponse {
   method: string;
   /** The request path without the query string. */
@@ -52,7 +52,7 @@ export interface RecordedResponse {
   watchEvent?: boolean;
 }
 
-/** What the handler learned about a request, for the response record. */
+/** Facts about a request that the response record needs, filled in while handling it. */
 interface RequestInfo {
   operationId?: string;
 }
