@@ -7,10 +7,8 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { generateSecret, type AuthenticationResult } from './auth.js';
-import type { Operation } from './operations.js';
 import type { SeededRandom } from './random.js';
 import { extTokensResource, usersResource } from './resources.js';
-import { notFound } from './status.js';
 import { formatTimestamp, type Clock, type ObjectStore, type StoredObject } from './store.js';
 
 /** Fields a caller may set when adding an ext token; the simulator generates the rest. */
@@ -98,22 +96,3 @@ export function authenticateExtToken(store: ObjectStore, clock: Clock, value: st
 
   return { ok: true, userId, tokenName: name };
 }
-
-/** Returns an ext token with `status.expired` computed now and without the secret's hash. */
-function present(token: StoredObject, now: Date): StoredObject {
-  const status: Record<string, unknown> = { ...(token.status as Record<string, unknown>), expired: isExpired(token, now) };
-  delete status.hash;
-  return { ...token, status };
-}
-
-/**
- * Returns one ext token of the caller; a user sees only their own tokens, so another user's token
- * is `404 NotFound`, as in Rancher.
- * NOTE: `status.current` is always false, because operations do not learn which token authenticated the request.
- */
-export const getOwnExtTokenOperation: Operation = ({ context, resource, name, userId }) => {
-  const token = name === undefined ? undefined : context.store.get(resource, name);
-  if (!token || (token.spec as { userID?: string }).userID !== userId) return notFound(resource, name ?? '');
-
-  return { status: 200, body: present(token, context.clock()) };
-};
