@@ -11,7 +11,7 @@ import type { GrantInput } from '../../workflows/inputs.js';
 import { staticConnectionSource } from '../../src/connections/source.js';
 import { RancherClient } from '../../src/rancher/client.js';
 import { GlobalRoleBindingSchema } from '../../src/rancher/schemas.js';
-import { startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
+import { simulatorResources, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startDeleteBinding, startGrant } from '../../src/temporal/requests.js';
 import { startTestWorker, type TestWorker } from '../helpers/temporal.js';
 
@@ -167,6 +167,21 @@ describe('createGlobalRoleBinding', () => {
     expect(await bindingsOf(user, 'restricted-admin')).toHaveLength(1);
   });
 
+  it('creates one binding when a retry follows a committed create', async () => {
+    const temporal = await workerWithPolicy({ workflows: { createGlobalRoleBinding: { requireApproval: false } } });
+    const user = freshUser();
+    // Rancher stores the binding, then the connection drops before the response: the activity fails and Temporal retries it.
+    simulator.faults.add({ kind: 'reset-after-commit', method: 'POST', pathPattern: '/apis/management.cattle.io/v3/globalrolebindings' });
+    const result = await temporal.runUntil(async () => (await startGrant(temporal.client, temporal.taskQueue, grantInput(user))).result());
+    await temporal.close();
+
+    expect(simulator.faults.requestFaults).toHaveLength(0);
+    expect(result.outcome).toBe('granted');
+    const bindings = await bindingsOf(user, 'restricted-admin');
+    expect(bindings).toHaveLength(1);
+    expect(bindings[0]?.metadata.name).toBe(result.bindingName);
+  });
+
   it('joins a duplicate request', async () => {
     const temporal = await workerWithPolicy(defaultPolicy);
     const user = freshUser();
@@ -283,6 +298,49 @@ describe('deleteGlobalRoleBinding', () => {
 
     expect(result.outcome).toBe('deleted');
     expect(await bindingsOf(user, 'user')).toHaveLength(0);
+  });
+
+  it('fails on 403 with the reason, never not-found', async () => {
+    // A user who may read bindings, users and roles but not delete bindings.
+    simulator.store.create(simulatorResources.globalRolesResource, {
+      apiVersion: 'management.cattle.io/v3',
+      kind: 'GlobalRole',
+      metadata: { name: 'binding-viewer' },
+      displayName: 'Binding Viewer',
+      rules: [{ apiGroups: ['management.cattle.io'], resources: ['globalrolebindings', 'users', 'globalroles'], verbs: ['get', 'list'] }],
+    });
+    const viewer = freshUser();
+    simulator.store.create(simulatorResources.globalRoleBindingsResource, {
+      apiVersion: 'management.cattle.io/v3',
+      kind: 'GlobalRoleBinding',
+      metadata: { name: 'grb-viewer' },
+      globalRoleName: 'binding-viewer',
+      userName: viewer,
+    });
+    const { bearer } = simulator.addToken({ userId: viewer });
+    const target = freshUser();
+    const bindingName = (await bindingsOf(target, 'user'))[0]?.metadata.name ?? '';
+    const temporal = await startTestWorker({
+      connections: staticConnectionSource([{ id: 'default', domain: simulator.domain, token: bearer, caPem: simulator.caPem }]),
+      policyFile: policyFile('no-approval-delete', { workflows: { deleteGlobalRoleBinding: { requireApproval: false } } }),
+    });
+
+    simulator.faults.enforceRbac = true;
+    const error = await temporal
+      .runUntil(async () => (await startDeleteBinding(temporal.client, temporal.taskQueue, { bindingName, requestedBy: 'alice' })).result())
+      .catch((caught: unknown) => caught)
+      .finally(() => {
+        simulator.faults.enforceRbac = false;
+      });
+    await temporal.close();
+
+    expect(error).toBeInstanceOf(WorkflowFailedError);
+    const failure = ((error as WorkflowFailedError).cause as ActivityFailure).cause as ApplicationFailure;
+    expect(failure.type).toBe('RancherForbiddenError');
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.message).toContain('DELETE');
+    expect(failure.message).toContain(bindingName);
+    expect(await bindingsOf(target, 'user')).toHaveLength(1);
   });
 
   it('reports a missing binding as not-found', async () => {
