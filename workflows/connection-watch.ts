@@ -5,6 +5,7 @@
  */
 import { log, proxyActivities } from '@temporalio/workflow';
 import type { ConnectionActivities, ConnectionTestOutcome } from '../activities/connections.js';
+import { workflowNow } from './clock.js';
 
 const { listRancherConnections, diagnoseRancherConnection } = proxyActivities<ConnectionActivities>({
   startToCloseTimeout: '2 minutes',
@@ -62,7 +63,7 @@ export async function watchRancherConnections(): Promise<ConnectionWatchResult> 
 
   for (const summary of summaries) {
     const outcome = await diagnoseRancherConnection({ connection: summary.id });
-    const watched = assess(outcome, Date.now());
+    const watched = assess(outcome, workflowNow().getTime());
     connections.push(watched);
 
     const meta = { connection: watched.connection, domain: watched.domain, expiresAt: watched.expiresAt, daysLeft: watched.daysLeft };
