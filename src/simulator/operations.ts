@@ -45,6 +45,18 @@ const maxNameLength = 253;
 // kube-apiserver cuts a generateName prefix to 58 characters so that prefix + 5 fits in 63.
 const maxGenerateNamePrefix = 58;
 
+/**
+ * Rejects `dryRun`, so that a client never mistakes a stored write for a dry run.
+ * TODO(simulator): run dry-run writes through validation and admission without storing them;
+ * kubeconfig admission creates a token, so it would need a way to skip that side effect.
+ */
+export function rejectDryRun(query: URLSearchParams): void {
+  const dryRun = query.get('dryRun');
+  if (dryRun !== null && dryRun !== '') {
+    throw new SimulatorResponseError(badRequest(`dryRun=${dryRun} is not supported by the simulator; send the request without dryRun`));
+  }
+}
+
 /** Returns the requester of an operation request. */
 export function requesterOf(request: Pick<OperationRequest, 'userId' | 'tokenName'>): Requester {
   return request.tokenName === undefined ? { userId: request.userId } : { userId: request.userId, tokenName: request.tokenName };
@@ -87,6 +99,7 @@ export const createOperation: Operation = async (request) => {
   const { context, resource, namespace } = request;
   const requester = requesterOf(request);
   const hooks = hooksOf(resource);
+  rejectDryRun(request.query);
   const object = checkObjectType(await request.readBody(), resource);
   const metadata = object.metadata;
   for (const field of serverOwnedMetadata) {
@@ -132,6 +145,7 @@ export const createOperation: Operation = async (request) => {
  */
 export const deleteOperation: Operation = async (request) => {
   const { context, resource } = request;
+  rejectDryRun(request.query);
   const object = findVisible(request);
   checkDeletePreconditions(resource, object, await readDeleteOptions(request));
 
@@ -143,6 +157,7 @@ export const deleteOperation: Operation = async (request) => {
 export const deleteCollectionOperation: Operation = async (request) => {
   const { context, resource, namespace, query } = request;
   const requester = requesterOf(request);
+  rejectDryRun(query);
   await readDeleteOptions(request);
 
   const listQuery = parseListQuery(query);

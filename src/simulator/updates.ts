@@ -8,7 +8,7 @@
  * subresource, and a request to `/status` changes nothing but the status.
  */
 import jsonPatch from 'fast-json-patch';
-import { checkNamespace, checkObjectType, findVisible, presentObject, requesterOf, type Operation, type OperationRequest } from './operations.js';
+import { checkNamespace, checkObjectType, findVisible, presentObject, rejectDryRun, requesterOf, type Operation, type OperationRequest } from './operations.js';
 import type { ResourceType } from './resources.js';
 import { badRequest, conflict, invalid, SimulatorResponseError, unsupportedMediaType, type StatusCause } from './status.js';
 import type { StoredObject } from './store.js';
@@ -22,6 +22,7 @@ const applyPatch = 'application/apply-patch+yaml';
 
 /** Replaces an object, or its status for `/status` requests. */
 export const updateOperation: Operation = async (request) => {
+  rejectDryRun(request.query);
   const current = findVisible(request);
   const body = checkObjectType(await request.readBody(), request.resource);
   return applyUpdate(request, current, body, 'update');
@@ -32,6 +33,7 @@ export const updateOperation: Operation = async (request) => {
  * the result with the same checks as an update.
  */
 export const patchOperation: Operation = async (request) => {
+  rejectDryRun(request.query);
   const current = findVisible(request);
   const raw = request.readRawBody ? await request.readRawBody() : undefined;
   if (raw === undefined || raw.text.trim() === '') {

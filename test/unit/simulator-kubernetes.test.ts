@@ -469,6 +469,14 @@ describe('simulator writes', () => {
     return (await expectStatus({ method: 'POST', path: bindingsPath, body }, 201)).body as KubeObject;
   }
 
+  it('rejects dryRun instead of writing', async () => {
+    const body = { apiVersion: 'management.cattle.io/v3', kind: 'GlobalRole', metadata: { name: 'dry-run-role' } };
+    const response = await expectStatus({ method: 'POST', path: `${management}/globalroles?dryRun=All`, body }, 400);
+
+    expect((response.body as StatusBody).message).toMatch(/dryRun=All is not supported/);
+    await expectStatus({ path: `${management}/globalroles/dry-run-role` }, 404);
+  });
+
   it('rejects unsupported patch types with 415', async () => {
     const binding = await newBinding();
     for (const contentType of ['text/plain', 'application/strategic-merge-patch+json']) {
