@@ -123,7 +123,7 @@ export function listPage(store: ObjectStore, resource: ResourceType, query: List
     apiVersion: apiVersionOf(resource),
     kind: resource.listKind,
     metadata: { resourceVersion: String(resourceVersion) },
-    items: page.map(({ object }) => object),
+    items: page.map(({ object }) => structuredClone(object)),
   };
 
   const remaining = matching.length - page.length;
@@ -160,7 +160,7 @@ function listRevision(store: ObjectStore, query: ListQuery): number {
 
 function readSnapshot(store: ObjectStore, resource: ResourceType, revision: number, query: ListQuery, namespace: string | undefined): { key: string; object: StoredObject }[] {
   try {
-    return store.listAt(resource, revision, namespace);
+    return store.listAt(resource, revision, namespace, { copy: false });
   } catch (error) {
     if (error instanceof RevisionCompactedError && query.continueToken) {
       // Like kube-apiserver, offer a token that continues after the same key at the latest

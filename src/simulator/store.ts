@@ -161,10 +161,12 @@ export class ObjectStore {
 
   /**
    * Returns copies of a type's objects as they were at `revision`, sorted like `list`.
+   * With `copy: false` it returns the stored objects themselves, which the caller must not change;
+   * a list copies only the page it sends, instead of every object of the type.
    * @throws {RevisionCompactedError} when the history no longer reaches back to `revision`.
    * @throws {FutureRevisionError} when `revision` is newer than the latest write.
    */
-  listAt(resource: ResourceType, revision: number, namespace?: string): { key: string; object: StoredObject }[] {
+  listAt(resource: ResourceType, revision: number, namespace?: string, options: { copy?: boolean } = {}): { key: string; object: StoredObject }[] {
     if (revision > this.revision) {
       throw new FutureRevisionError(revision, this.revision);
     }
@@ -193,7 +195,7 @@ export class ObjectStore {
     return [...objects.entries()]
       .filter(([, object]) => namespace === undefined || object.metadata.namespace === namespace)
       .sort(([left], [right]) => compareKeys(left, right))
-      .map(([key, object]) => ({ key, object: structuredClone(object) }));
+      .map(([key, object]) => ({ key, object: options.copy === false ? object : structuredClone(object) }));
   }
 
   /**
