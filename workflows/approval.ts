@@ -1,6 +1,6 @@
 /**
  * The approval gate, shared by every workflow that changes Rancher. It loads the policy through
- * an activity, waits for an `approve` or `reject` signal within the policy's timeout, and answers
+ * an activity, waits for an `approve` or `reject` signal within the policy's timeout, and serves
  * the `approvalState` query at every moment. Decisions from the requester or from someone the
  * policy does not list are refused and recorded, never counted.
  */
@@ -43,7 +43,7 @@ export interface RefusedDecision {
   why: string;
 }
 
-/** What the `approvalState` query returns, and the audit record that ends up in each result. */
+/** The `approvalState` query's result, which also becomes the audit record in each workflow result. */
 export interface ApprovalState {
   state: ApprovalStateName;
   requestedBy: string;
@@ -57,7 +57,7 @@ export interface ApprovalState {
   expiresAt?: string;
   decision?: Decision;
   refusedDecisions: RefusedDecision[];
-  /** Where the policy came from and who may decide; set once it is loaded. */
+  /** Source of the policy and the people who may decide; set once the policy is loaded. */
   policy?: { source: string; approvers: ApprovalPolicy['approvers']; approvalTimeoutMs: number };
 }
 

@@ -31,7 +31,7 @@ export interface Revocation {
   trigger: 'duration-elapsed' | 'revoked';
   by?: string;
   reason?: string;
-  /** What the delete found: `deleted`, `not-found` (already removed) or `deleting` (finalizers still hold it). */
+  /** Result of the delete: `deleted`, `not-found` (already removed) or `deleting` (finalizers still hold it). */
   result: 'deleted' | 'not-found' | 'deleting';
 }
 

@@ -29,7 +29,7 @@ async function withClient(action: (client: Client) => Promise<void>): Promise<vo
   }
 }
 
-/** Queries the approval state, or returns undefined when no worker answers (queries need one). */
+/** Queries the approval state; returns undefined when no worker responds, because a query needs a running worker. */
 async function queryState(handle: WorkflowHandle): Promise<ApprovalState | undefined> {
   try {
     return await handle.query(approvalStateQuery);
@@ -236,7 +236,7 @@ export function registerApprovalCommands(program: Command): void {
         }
         console.log(`${workflowId} (${description.type}): ${description.status.name}`);
         if (state) console.log(formatApprovalState(state));
-        else if (!finished) console.log('  approval state unavailable: no worker answered the query');
+        else if (!finished) console.log('  approval state unavailable: no worker responded to the query; start one with `rancher-workflows worker`');
         if (result?.outcome) console.log(`  outcome: ${result.outcome}`);
         if (description.status.name === 'FAILED') await handle.result().catch((error: unknown) => console.log(`  failure: ${describeFailure(error)}`));
       }),
