@@ -222,7 +222,8 @@ function seedAdminExtToken(context: SimulatorContext, adminKey: AdminKey): void 
 
 function seedKubeconfig(context: SimulatorContext, userId: string, clusters: string[]): string {
   const name = uniqueName(context, kubeconfigsResource, 'kubeconfig-', '');
-  const token: DraftObject = { apiVersion: 'ext.cattle.io/v1', kind: 'Token', metadata: { name: uniqueTokenName(context) }, spec: { description: `kubeconfig ${name}` } };
+  const ttlSeconds = 43_200 * 60;
+  const token: DraftObject = { apiVersion: 'ext.cattle.io/v1', kind: 'Token', metadata: { name: uniqueTokenName(context) }, spec: { description: `kubeconfig ${name}`, ttl: ttlSeconds * 1000 } };
   prepareExtToken(context, token, userId);
   context.store.create(extTokensResource, token);
 
@@ -230,7 +231,7 @@ function seedKubeconfig(context: SimulatorContext, userId: string, clusters: str
     apiVersion: 'ext.cattle.io/v1',
     kind: 'Kubeconfig',
     metadata: { name, generateName: 'kubeconfig-', labels: { 'cattle.io/user-id': userId } },
-    spec: { clusters, currentContext: clusters[0], ttl: 43_200 * 60 },
+    spec: { clusters, currentContext: clusters[0], ttl: ttlSeconds },
     status: { summary: 'Complete', tokens: [token.metadata.name], conditions: [] },
   });
   return name;

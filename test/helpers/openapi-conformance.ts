@@ -26,6 +26,7 @@ export const openApiFile = process.env.RANCHER_OPENAPI_FILE ?? path.resolve(repo
 
 const statusDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.Status';
 const watchEventDefinition = 'io.k8s.apimachinery.pkg.apis.meta.v1.WatchEvent';
+const unmatchedOperation = '(no operation)';
 
 interface OpenApiOperation {
   operationId: string;
@@ -58,7 +59,7 @@ export interface ConformanceReport {
   invalid: ConformanceProblem[];
   /** Rancher's 401 bodies, which the document does not declare and which are not validated. */
   rancherUnauthorized: number;
-  /** Number of validated responses per operation id (`(no operation)` for unmatched paths). */
+  /** Number of validated responses per operation id; responses before routing count under `(no operation)`. */
   byOperation: Map<string, number>;
 }
 
@@ -133,7 +134,7 @@ export class OpenApiConformance {
 
       const problem = this.checkOne(record);
       report.checked += 1;
-      const operation = record.operationId ?? '(no operation)';
+      const operation = record.operationId ?? unmatchedOperation;
       report.byOperation.set(operation, (report.byOperation.get(operation) ?? 0) + 1);
       if (problem) {
         report.invalid.push(problem);
@@ -213,9 +214,12 @@ export function readRecordedResponses(folder: string): RecordedResponse[] {
 
 /** Formats a report as the lines a test run prints. */
 export function describeReport(report: ConformanceReport): string[] {
+  const operations = [...report.byOperation.keys()].filter((operation) => operation !== unmatchedOperation).length;
+  const unmatched = report.byOperation.get(unmatchedOperation) ?? 0;
   const lines = [
     `OpenAPI conformance: checked ${report.checked} responses, ${report.invalid.length} invalid` +
-      ` (${report.byOperation.size} operations; ${report.rancherUnauthorized} Rancher 401 bodies not validated because the document declares no 401 body)`,
+      ` (${operations} operations, ${unmatched} error responses outside any operation;` +
+      ` ${report.rancherUnauthorized} Rancher 401 bodies not validated because the document declares no 401 body)`,
   ];
   for (const problem of report.invalid.slice(0, 20)) {
     lines.push(`  ${problem.record.method} ${problem.record.path} ${problem.record.status} (${problem.record.operationId ?? 'no operation'}) against ${problem.definition ?? '-'}: ${problem.errors.join('; ')}`);
