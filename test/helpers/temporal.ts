@@ -1,10 +1,12 @@
 /** Builds a fresh worker and client against the shared dev server, one per test file or test. */
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { Client, Connection } from '@temporalio/client';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, type LogEntry, type Worker } from '@temporalio/worker';
 import type { ActivityDependencies } from '../../activities/index.js';
 import { createRancherWorker } from '../../src/worker.js';
+import { approvalStateQuery, type ApprovalState } from '../../workflows/approval.js';
 
 /** Every log entry the worker runtime emitted in this test process, for checks that nothing leaks. */
 export const workerLogs: LogEntry[] = [];
@@ -72,4 +74,14 @@ export function collectStrings(value: unknown, into: string[] = []): string[] {
   else if (Array.isArray(value)) for (const item of value) collectStrings(item, into);
   else if (value && typeof value === 'object') for (const item of Object.values(value)) collectStrings(item, into);
   return into;
+}
+
+/** Polls the `approvalState` query until `predicate` holds; a worker must be running. */
+export async function waitForApprovalState(handle: WorkflowHandle, predicate: (state: ApprovalState) => boolean): Promise<ApprovalState> {
+  for (let attempt = 0; attempt < 100; attempt += 1) {
+    const state = await handle.query(approvalStateQuery).catch(() => undefined);
+    if (state && predicate(state)) return state;
+    await sleep(100);
+  }
+  throw new Error('approvalState did not reach the expected state within 10 s');
 }

@@ -3,17 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WorkflowFailedError, type WorkflowHandle } from '@temporalio/client';
+import { WorkflowFailedError } from '@temporalio/client';
 import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
-import type { ApprovalState } from '../../workflows/approval.js';
-import { approvalStateQuery, approveSignal, rejectSignal, revokeSignal } from '../../workflows/index.js';
+import { approveSignal, rejectSignal, revokeSignal } from '../../workflows/index.js';
 import type { GrantInput } from '../../workflows/inputs.js';
 import { staticConnectionSource } from '../../src/connections/source.js';
 import { RancherClient } from '../../src/rancher/client.js';
 import { GlobalRoleBindingSchema } from '../../src/rancher/schemas.js';
 import { simulatorResources, startSimulator, type RunningSimulator } from '../../src/simulator/index.js';
 import { startDeleteBinding, startGrant } from '../../src/temporal/requests.js';
-import { startTestWorker, type TestWorker } from '../helpers/temporal.js';
+import { startTestWorker, waitForApprovalState, type TestWorker } from '../helpers/temporal.js';
 
 let simulator: RunningSimulator;
 let rancher: RancherClient;
@@ -35,16 +34,6 @@ async function workerWithPolicy(policy: unknown): Promise<TestWorker> {
 async function bindingsOf(userName: string, globalRoleName: string) {
   const { items } = await rancher.listAll('/apis/management.cattle.io/v3/globalrolebindings');
   return items.map((item) => GlobalRoleBindingSchema.parse(item)).filter((binding) => binding.userName === userName && binding.globalRoleName === globalRoleName);
-}
-
-/** Polls the approvalState query until `predicate` holds; the worker must be running. */
-async function waitForState(handle: WorkflowHandle, predicate: (state: ApprovalState) => boolean): Promise<ApprovalState> {
-  for (let attempt = 0; attempt < 100; attempt += 1) {
-    const state = await handle.query(approvalStateQuery).catch(() => undefined);
-    if (state && predicate(state)) return state;
-    await sleep(100);
-  }
-  throw new Error('approvalState never reached the expected state');
 }
 
 const userIds: string[] = [];
@@ -80,7 +69,7 @@ describe('createGlobalRoleBinding', () => {
     const user = freshUser();
     const result = await temporal.runUntil(async () => {
       const handle = await startGrant(temporal.client, temporal.taskQueue, grantInput(user));
-      const pending = await waitForState(handle, (state) => state.state === 'pending' && state.changes !== undefined);
+      const pending = await waitForApprovalState(handle, (state) => state.state === 'pending' && state.changes !== undefined);
       expect(pending.requestedBy).toBe('alice');
       expect(pending.summary).toContain(user);
       await handle.signal(approveSignal, { approver: 'bob', comment: 'ok for the incident' });
@@ -102,7 +91,7 @@ describe('createGlobalRoleBinding', () => {
     const user = freshUser();
     const result = await temporal.runUntil(async () => {
       const handle = await startGrant(temporal.client, temporal.taskQueue, grantInput(user));
-      await waitForState(handle, (state) => state.changes !== undefined);
+      await waitForApprovalState(handle, (state) => state.changes !== undefined);
       await handle.signal(rejectSignal, { approver: 'bob', reason: 'use a narrower role' });
       return handle.result();
     });
@@ -131,10 +120,10 @@ describe('createGlobalRoleBinding', () => {
     const user = freshUser();
     const result = await temporal.runUntil(async () => {
       const handle = await startGrant(temporal.client, temporal.taskQueue, grantInput(user, { requestedBy: 'bob' }));
-      await waitForState(handle, (state) => state.changes !== undefined);
+      await waitForApprovalState(handle, (state) => state.changes !== undefined);
       await handle.signal(approveSignal, { approver: 'bob' });
       await handle.signal(approveSignal, { approver: 'mallory' });
-      const refused = await waitForState(handle, (state) => state.refusedDecisions.length === 2);
+      const refused = await waitForApprovalState(handle, (state) => state.refusedDecisions.length === 2);
       expect(refused.state).toBe('pending');
       await handle.signal(approveSignal, { approver: 'carol' });
       return handle.result();
@@ -154,7 +143,7 @@ describe('createGlobalRoleBinding', () => {
     const first = await temporal.createWorker();
     const handle = await first.runUntil(async () => {
       const started = await startGrant(temporal.client, temporal.taskQueue, grantInput(user));
-      await waitForState(started, (state) => state.state === 'pending' && state.expiresAt !== undefined);
+      await waitForApprovalState(started, (state) => state.state === 'pending' && state.expiresAt !== undefined);
       return started;
     });
 
@@ -190,7 +179,7 @@ describe('createGlobalRoleBinding', () => {
       const second = await startGrant(temporal.client, temporal.taskQueue, grantInput(user, { requestedBy: 'dave' }));
       expect(second.workflowId).toBe(first.workflowId);
       expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
-      const state = await waitForState(first, (current) => current.changes !== undefined);
+      const state = await waitForApprovalState(first, (current) => current.changes !== undefined);
       expect(state.requestedBy).toBe('alice');
       await first.signal(approveSignal, { approver: 'bob' });
       return first.result();
@@ -289,7 +278,7 @@ describe('deleteGlobalRoleBinding', () => {
     const bindingName = binding?.metadata.name ?? '';
     const result = await temporal.runUntil(async () => {
       const handle = await startDeleteBinding(temporal.client, temporal.taskQueue, { bindingName, requestedBy: 'alice' });
-      const state = await waitForState(handle, (current) => current.changes !== undefined);
+      const state = await waitForApprovalState(handle, (current) => current.changes !== undefined);
       expect(state.changes).toMatchObject({ bindingName, userName: user, globalRoleName: 'user' });
       await handle.signal(approveSignal, { approver: 'bob' });
       return handle.result();
