@@ -1,10 +1,10 @@
 /**
  * A Rancher management API simulator over HTTPS, for the demo and the tests.
  *
- * It serves all 89 operations of Rancher's published management API (users, global roles and
- * their bindings, role templates, projects, cluster and project role template bindings, ext
- * tokens, kubeconfigs and audit policies) with Kubernetes semantics and Rancher's bearer-token
- * check, from an in-memory store seeded deterministically.
+ * It serves all 89 operations of Rancher's published management API with Kubernetes semantics
+ * and Rancher's bearer-token check, from an in-memory store seeded deterministically. The API
+ * covers users, global roles and their bindings, role templates, projects, cluster and project
+ * role template bindings, ext tokens, kubeconfigs and audit policies.
  */
 import { once } from 'node:events';
 import { mkdtemp } from 'node:fs/promises';

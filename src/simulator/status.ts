@@ -154,7 +154,7 @@ export function expiredContinue(continueToken: string): SimulatorResponse {
   return response;
 }
 
-/** Returns the 410 `Expired` `Status` for a list or watch that asks for a compacted resourceVersion. */
+/** Returns the 410 `Expired` `Status` for a list or watch that requests a compacted resourceVersion. */
 export function expiredResourceVersion(requested: number, oldest: number): SimulatorResponse {
   return failure(410, 'Expired', `too old resource version: ${requested} (${oldest})`);
 }

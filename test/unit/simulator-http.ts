@@ -37,7 +37,12 @@ export function requestSimulator(port: number, caPem: string, request: TestReque
     headers.authorization = request.authorization;
   }
 
-  const payload = request.body === undefined ? undefined : typeof request.body === 'string' ? request.body : JSON.stringify(request.body);
+  let payload: string | undefined;
+  if (typeof request.body === 'string') {
+    payload = request.body;
+  } else if (request.body !== undefined) {
+    payload = JSON.stringify(request.body);
+  }
   if (payload !== undefined) {
     headers['content-type'] = request.contentType ?? 'application/json';
     // Node sends DELETE bodies without chunked encoding, so the length must be given.
