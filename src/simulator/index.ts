@@ -114,6 +114,11 @@ export interface RunningSimulator {
    * so far gets `410 Expired`.
    */
   expireContinueTokens(): void;
+  /**
+   * With `true`, a delete of an object that has finalizers leaves it in place with a
+   * `deletionTimestamp`, as Rancher does while its controllers clean up; `false` restores the default.
+   */
+  holdFinalizers(hold: boolean): void;
   /** Stops listening and closes open connections. */
   close(): Promise<void>;
 }
@@ -175,6 +180,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Ru
     faults,
     expireContinueTokens() {
       store.compact();
+    },
+    holdFinalizers(hold) {
+      context.holdFinalizers = hold;
     },
     async close() {
       const closed = new Promise<void>((resolve, reject) => server.close((error) => (error ? reject(error) : resolve())));

@@ -8,7 +8,7 @@ import { listPage, parseListQuery, type ListEnvelope } from './list.js';
 import type { SeededRandom } from './random.js';
 import { allResourceTypes, apiVersionOf, type ResourceType } from './resources.js';
 import { alreadyExists, badRequest, conflict, deleted, deletedCollection, invalid, notFound, SimulatorResponseError, type SimulatorResponse } from './status.js';
-import { ObjectExistsError, type NewObject, type ObjectStore, type StoredObject } from './store.js';
+import { formatTimestamp, ObjectExistsError, type NewObject, type ObjectStore, type StoredObject } from './store.js';
 import { hasStatusSubresource, hooksOf, rejectInvalid, type DraftObject, type Requester, type SimulatorContext } from './type-hooks.js';
 
 export type { SimulatorContext } from './type-hooks.js';
@@ -139,7 +139,8 @@ export const createOperation: Operation = async (request) => {
  * Deletes one object and returns a `Success` status, or a 404 `NotFound` status.
  *
  * The simulator removes the object at once even when it has finalizers, as if Rancher's
- * controllers had finished their cleanup before the response. So a delete always returns the
+ * controllers had finished their cleanup before the response, unless `context.holdFinalizers`
+ * is set: then the object stays with a `deletionTimestamp`. So a delete always returns the
  * `Status` the OpenAPI document declares, never the object with a `deletionTimestamp`.
  * Objects whose ownerReferences name the deleted object are deleted too (background cascading).
  */
@@ -148,6 +149,13 @@ export const deleteOperation: Operation = async (request) => {
   rejectDryRun(request.query);
   const object = findVisible(request);
   checkDeletePreconditions(resource, object, await readDeleteOptions(request));
+
+  if (context.holdFinalizers && (object.metadata.finalizers?.length ?? 0) > 0) {
+    if (!object.metadata.deletionTimestamp) {
+      context.store.update(resource, { ...object, metadata: { ...object.metadata, deletionTimestamp: formatTimestamp(context.clock()) } }, false);
+    }
+    return deleted(resource, object.metadata.name, object.metadata.uid);
+  }
 
   const removed = deleteWithDependents(context, resource, object);
   return deleted(resource, removed.metadata.name, removed.metadata.uid);

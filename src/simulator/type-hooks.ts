@@ -16,6 +16,11 @@ export interface SimulatorContext {
   clock: Clock;
   /** `https://host:port` of the running server, written into kubeconfigs. */
   serverUrl?: string;
+  /**
+   * Keep deleted objects that have finalizers, with a `deletionTimestamp`, as Rancher does while
+   * its controllers still clean up. Off by default: deletes then remove objects at once.
+   */
+  holdFinalizers?: boolean;
 }
 
 /** The sender of a request: the user and the name of the API key that authenticated it. */

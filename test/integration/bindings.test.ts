@@ -332,6 +332,25 @@ describe('deleteGlobalRoleBinding', () => {
     expect(await bindingsOf(target, 'user')).toHaveLength(1);
   });
 
+  it('reports a binding held by finalizers as deleting', async () => {
+    const temporal = await workerWithPolicy({ workflows: { deleteGlobalRoleBinding: { requireApproval: false } } });
+    const user = freshUser();
+    const [binding] = await bindingsOf(user, 'user');
+    const bindingName = binding?.metadata.name ?? '';
+    expect(binding?.metadata.finalizers?.length).toBeGreaterThan(0);
+
+    simulator.holdFinalizers(true);
+    const result = await temporal
+      .runUntil(async () => (await startDeleteBinding(temporal.client, temporal.taskQueue, { bindingName, requestedBy: 'alice' })).result())
+      .finally(() => simulator.holdFinalizers(false));
+    await temporal.close();
+
+    expect(result.outcome).toBe('deleting');
+    expect(result.message).toMatch(/still being removed/);
+    const [remaining] = await bindingsOf(user, 'user');
+    expect(remaining?.metadata.deletionTimestamp).toBeDefined();
+  });
+
   it('reports a missing binding as not-found', async () => {
     const temporal = await workerWithPolicy(defaultPolicy);
     const result = await temporal.runUntil(async () => (await startDeleteBinding(temporal.client, temporal.taskQueue, { bindingName: 'grb-missing', requestedBy: 'alice' })).result());
