@@ -19,7 +19,8 @@ export default defineConfig({
         test: {
           name: 'integration',
           include: ['test/integration/**/*.test.ts'],
-          globalSetup: ['test/integration/global-setup.ts', 'test/helpers/conformance-global-setup.ts'],
+          // Vitest tears down in reverse order, so the dev server stops even when the conformance check fails.
+          globalSetup: ['test/helpers/conformance-global-setup.ts', 'test/integration/global-setup.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

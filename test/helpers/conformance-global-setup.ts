@@ -5,7 +5,8 @@
  * Setup points `RANCHER_SIMULATOR_RECORD_DIR` at a new temporary folder unless it is already set.
  * Test files run in child processes that inherit the variable, and each simulator they start
  * appends its responses there. Teardown validates all of them, prints the counts and fails the run when any
- * response is invalid or when none was recorded.
+ * response is invalid. A run that started no simulator, such as a filtered one, records nothing and
+ * passes; test/unit/simulator-conformance.test.ts checks that the recorder is wired up.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -28,9 +29,6 @@ export default function setup(): () => void {
       rmSync(folder, { recursive: true, force: true });
     }
 
-    if (report.checked === 0) {
-      throw new Error(`OpenAPI conformance: no simulator response was recorded in ${folder}; the recorder is not wired up`);
-    }
     if (report.invalid.length > 0) {
       throw new Error(`OpenAPI conformance: ${report.invalid.length} of ${report.checked} simulator responses do not match the OpenAPI document (listed above)`);
     }
