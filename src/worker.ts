@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { createActivities, type ActivityDependencies } from '../activities/index.js';
 
@@ -32,11 +32,13 @@ export interface RancherWorkerOptions extends ActivityDependencies {
 /** Creates a worker for the Rancher workflows. Throws when the Temporal server cannot be reached. */
 export async function createRancherWorker(options: RancherWorkerOptions): Promise<Worker> {
   const { connection, namespace, taskQueue, workflowBundle, ...dependencies } = options;
+  // Bundling logs every webpack step at INFO; only its warnings and errors matter to an operator.
+  const bundle = workflowBundle ?? (await bundleWorkflowCode({ workflowsPath: workflowsPath(), logger: new DefaultLogger('WARN') }));
   return Worker.create({
     connection,
     namespace: namespace ?? 'default',
     taskQueue: taskQueue ?? DEFAULT_TASK_QUEUE,
-    ...(workflowBundle ? { workflowBundle } : { workflowsPath: workflowsPath() }),
+    workflowBundle: bundle,
     activities: createActivities(dependencies),
   });
 }

@@ -24,8 +24,18 @@ export interface RejectInput {
   reason?: string;
 }
 
+export interface RequesterInput {
+  requestedBy: string;
+  reason?: string;
+}
+
 export const approveSignal = defineSignal<[ApproveInput]>('approve');
 export const rejectSignal = defineSignal<[RejectInput]>('reject');
+/**
+ * Sent with every start of a gated workflow through signal-with-start, so that a person whose
+ * request joined a running workflow is recorded as a requester too, and cannot approve it.
+ */
+export const requesterSignal = defineSignal<[RequesterInput]>('addRequester');
 
 export type ApprovalStateName = 'not-required' | 'pending' | 'approved' | 'rejected' | 'expired';
 
@@ -48,6 +58,8 @@ export interface ApprovalState {
   state: ApprovalStateName;
   requestedBy: string;
   reason?: string;
+  /** Other people who asked for the same change while this request was running; none of them may decide. */
+  alsoRequestedBy?: string[];
   /** One line: what will change if the request is approved. */
   summary: string;
   /** The objects the request changes, for the person who decides. */
@@ -95,6 +107,13 @@ export class ApprovalGate {
     };
     setHandler(approvalStateQuery, () => this.state, { description: 'Approval state: pending, approved, rejected, expired or not-required, with the audit record.' });
     setHandler(
+      requesterSignal,
+      (input) => {
+        this.addRequester(normaliseName(input?.requestedBy));
+      },
+      { description: 'Record another person who asks for the same change. Argument: {"requestedBy": "their name"}. They cannot decide on it.' },
+    );
+    setHandler(
       approveSignal,
       (input) => {
         this.receive('approve', input?.approver, input?.comment);
@@ -108,6 +127,12 @@ export class ApprovalGate {
       },
       { description: 'Reject the request. Argument: {"approver": "your name", "reason": "optional"}.' },
     );
+    this.publish();
+  }
+
+  private addRequester(name: string): void {
+    if (!name || name === this.state.requestedBy || this.state.alsoRequestedBy?.includes(name)) return;
+    this.state.alsoRequestedBy = [...(this.state.alsoRequestedBy ?? []), name];
     this.publish();
   }
 
@@ -143,6 +168,9 @@ export class ApprovalGate {
       // Withdrawing one's own request is fine; approving it is the one thing a second person exists for.
       return next.signal === 'approve' ? 'the requester cannot approve their own request' : undefined;
     }
+    if (this.state.alsoRequestedBy?.includes(next.by)) {
+      return `${next.by} also requested this change, so they cannot decide on it`;
+    }
     if (policy.approvers !== 'anyone-but-requester' && !policy.approvers.includes(next.by)) {
       return `"${next.by}" is not an approver in the policy (${policy.source}); allowed: ${policy.approvers.join(', ')}`;
     }
@@ -153,6 +181,7 @@ export class ApprovalGate {
   private publish(): void {
     const lines = [`**${this.state.summary}**`, '', `- state: ${this.state.state}`, `- requested by: ${this.state.requestedBy} at ${this.state.requestedAt}`];
     if (this.state.reason) lines.push(`- reason: ${this.state.reason}`);
+    if (this.state.alsoRequestedBy?.length) lines.push(`- also requested by: ${this.state.alsoRequestedBy.join(', ')}`);
     if (this.state.expiresAt && this.state.state === 'pending') lines.push(`- expires at: ${this.state.expiresAt}`);
     if (this.state.decision) lines.push(`- ${this.state.decision.outcome} by ${this.state.decision.by} at ${this.state.decision.at}${this.state.decision.comment ? `: ${this.state.decision.comment}` : ''}`);
     for (const refused of this.state.refusedDecisions) lines.push(`- refused ${refused.signal} from ${refused.by || '(no name)'}: ${refused.why}`);

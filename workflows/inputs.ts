@@ -67,7 +67,8 @@ export const PersonSchema = z.string().trim().min(1, 'must name the person (a us
 /** A positive duration such as "30m", "8h" or "3d", in the format Temporal's timers take. */
 export const DurationSchema = z
   .string()
-  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)$/i, 'must be a duration such as "30m", "8h" or "3d"');
+  .regex(/^\d+(\.\d+)?\s*(ms|s|m|h|d|w|milliseconds?|seconds?|minutes?|hours?|days?|weeks?)$/i, 'must be a duration such as "30m", "8h" or "3d"')
+  .refine((value) => Number.parseFloat(value) > 0, 'must be longer than zero');
 
 export const GrantInputSchema = z.strictObject({
   connection: ConnectionIdSchema.default('default'),
@@ -81,7 +82,11 @@ export type GrantInput = z.input<typeof GrantInputSchema>;
 
 export const DeleteBindingInputSchema = z.strictObject({
   connection: ConnectionIdSchema.default('default'),
-  bindingName: z.string().trim().min(1, 'must be the name of a global role binding, such as grb-abcde').max(253),
+  bindingName: z
+    .string()
+    .trim()
+    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be the name of a global role binding (lower-case letters, digits, "-" and "."), such as grb-abcde')
+    .max(253),
   requestedBy: PersonSchema,
   reason: z.string().max(1024).optional(),
 });

@@ -161,3 +161,17 @@ export function staticConnectionSource(records: ConnectionRecord[]): ConnectionS
     },
   };
 }
+
+/** Serves each connection from `first`, and from `second` when `first` does not know it. */
+export function layeredConnectionSource(first: ConnectionSource, second: ConnectionSource): ConnectionSource {
+  return {
+    async get(id) {
+      try {
+        return await first.get(id);
+      } catch (error) {
+        if (error instanceof ConnectionConfigError && error.field === 'connection') return second.get(id);
+        throw error;
+      }
+    },
+  };
+}

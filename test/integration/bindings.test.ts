@@ -171,22 +171,27 @@ describe('createGlobalRoleBinding', () => {
     expect(bindings[0]?.metadata.name).toBe(result.bindingName);
   });
 
-  it('joins a duplicate request', async () => {
+  it('joins a duplicate request; its requester cannot approve', async () => {
     const temporal = await workerWithPolicy(defaultPolicy);
     const user = freshUser();
     const result = await temporal.runUntil(async () => {
       const first = await startGrant(temporal.client, temporal.taskQueue, grantInput(user));
       const second = await startGrant(temporal.client, temporal.taskQueue, grantInput(user, { requestedBy: 'dave' }));
       expect(second.workflowId).toBe(first.workflowId);
-      expect(second.firstExecutionRunId).toBe(first.firstExecutionRunId);
-      const state = await waitForApprovalState(first, (current) => current.changes !== undefined);
+      expect(second.signaledRunId).toBe(first.signaledRunId);
+      const state = await waitForApprovalState(first, (current) => current.changes !== undefined && current.alsoRequestedBy !== undefined);
       expect(state.requestedBy).toBe('alice');
+      expect(state.alsoRequestedBy).toEqual(['dave']);
+      await first.signal(approveSignal, { approver: 'dave' });
       await first.signal(approveSignal, { approver: 'bob' });
       return first.result();
     });
     await temporal.close();
 
     expect(result.outcome).toBe('granted');
+    expect(result.approval.decision?.by).toBe('bob');
+    expect(result.approval.refusedDecisions.map((refused) => refused.by)).toEqual(['dave']);
+    expect(result.approval.refusedDecisions[0]?.why).toMatch(/also requested/);
     expect(await bindingsOf(user, 'restricted-admin')).toHaveLength(1);
   });
 

@@ -46,34 +46,67 @@ function formatAge(since: string): string {
   return `${Math.round(seconds / 86_400)}d`;
 }
 
+/** The fields of a gated workflow's result that the commands print. */
+interface RequestResult {
+  outcome: string;
+  approval: ApprovalState;
+  message?: string;
+  bindingName?: string;
+  grantedAt?: string;
+  revocation?: { at: string; trigger: string; by?: string; reason?: string; result: string };
+}
+
+/** Renders a gated workflow's outcome, with the binding and the revocation when there is one. */
+export function formatResult(result: RequestResult): string {
+  const lines = [`Outcome: ${result.outcome}${result.message ? ` — ${result.message}` : ''}`];
+  if (result.bindingName) lines.push(`  binding: ${result.bindingName}${result.grantedAt ? `, granted at ${result.grantedAt}` : ''}`);
+  if (result.revocation) {
+    const who = result.revocation.by ? ` by ${result.revocation.by}` : '';
+    lines.push(`  removed at ${result.revocation.at} (${result.revocation.trigger}${who}${result.revocation.reason ? `: ${result.revocation.reason}` : ''}); delete result: ${result.revocation.result}`);
+  }
+  return lines.join('\n');
+}
+
 /** Renders an approval state as a few lines. */
 export function formatApprovalState(state: ApprovalState): string {
   const lines = [state.summary, `  state: ${state.state}`, `  requested by ${state.requestedBy} at ${state.requestedAt}${state.reason ? `: ${state.reason}` : ''}`];
+  if (state.alsoRequestedBy?.length) lines.push(`  also requested by ${state.alsoRequestedBy.join(', ')}`);
   if (state.state === 'pending' && state.expiresAt) lines.push(`  expires at ${state.expiresAt}`);
   if (state.decision) lines.push(`  ${state.decision.outcome} by ${state.decision.by} at ${state.decision.at}${state.decision.comment ? `: ${state.decision.comment}` : ''}`);
   for (const refused of state.refusedDecisions) lines.push(`  refused ${refused.signal} from ${refused.by || '(no name)'}: ${refused.why}`);
   return lines.join('\n');
 }
 
+/** Polls the approval state until the request waits for a decision or has moved past it. */
+async function settledState(handle: WorkflowHandle): Promise<ApprovalState | undefined> {
+  let state: ApprovalState | undefined;
+  for (let attempt = 0; attempt < 25; attempt += 1) {
+    state = await queryState(handle);
+    if (!state || state.state !== 'pending' || state.expiresAt) return state;
+    await sleep(200);
+  }
+  return state;
+}
+
 async function waitForOutcome(client: Client, handle: WorkflowHandle, json: boolean | undefined): Promise<void> {
   if (!json) {
-    const state = await queryState(handle);
-    if (state?.state === 'pending') {
-      console.error(`Waiting for a decision. Another person runs: rancher-workflows approve ${handle.workflowId} --as THEIR_NAME`);
+    const state = await settledState(handle);
+    if (state?.state === 'pending' && state.expiresAt) {
+      console.error(`Waiting for a decision until ${state.expiresAt}. Another person runs: rancher-workflows approve ${handle.workflowId} --as THEIR_NAME`);
     }
   }
-  const result = (await handle.result()) as { outcome: string; approval: ApprovalState; message?: string };
+  const result = (await handle.result()) as RequestResult;
   if (json) {
     printJson({ workflowId: handle.workflowId, ...result });
   } else {
-    console.log(`Outcome: ${result.outcome}${result.message ? ` — ${result.message}` : ''}`);
+    console.log(formatResult(result));
     console.log(formatApprovalState(result.approval));
     console.log(`Workflow: ${webUiLink(webUiBase(), client.options.namespace, handle.workflowId)}`);
   }
   if (!['granted', 'already-exists', 'revoked', 'deleted', 'deleting', 'not-found', 'not-required', 'completed'].includes(result.outcome)) process.exitCode = 2;
 }
 
-async function announce(client: Client, handle: WorkflowHandle, json: boolean | undefined, wait: boolean): Promise<void> {
+async function announce(client: Client, handle: WorkflowHandle, requestedBy: string, json: boolean | undefined, wait: boolean): Promise<void> {
   if (json && !wait) {
     printJson({ workflowId: handle.workflowId });
     return;
@@ -81,14 +114,32 @@ async function announce(client: Client, handle: WorkflowHandle, json: boolean | 
   if (!json) {
     console.log(`Workflow: ${handle.workflowId}`);
     console.log(`Web UI:   ${webUiLink(webUiBase(), client.options.namespace, handle.workflowId)}`);
+    const state = await queryState(handle);
+    if (state && state.requestedBy !== requestedBy) {
+      console.log(`Joined the running request of ${state.requestedBy} (since ${state.requestedAt}); you are recorded as a requester too, so you cannot approve it.`);
+    }
   }
   if (wait) await waitForOutcome(client, handle, json);
 }
 
-async function sendDecision(workflowId: string, signal: 'approve' | 'reject', by: string, text?: string): Promise<void> {
+/** Returns a message when the workflow has already ended, because a closed workflow takes no signals. */
+async function endedMessage(handle: WorkflowHandle): Promise<string | undefined> {
+  const description = await handle.describe();
+  if (description.status.name === 'RUNNING') return undefined;
+  const result = description.status.name === 'COMPLETED' ? ((await handle.result().catch(() => undefined)) as RequestResult | undefined) : undefined;
+  return `The request ${handle.workflowId} already ended (${description.status.name}${result?.outcome ? `, outcome ${result.outcome}` : ''}); there is nothing left to decide. See: rancher-workflows status ${handle.workflowId}`;
+}
+
+async function sendDecision(workflowId: string, signal: 'approve' | 'reject', by: string, text: string | undefined, json: boolean | undefined): Promise<void> {
   await withClient(async (client) => {
     const handle = client.workflow.getHandle(workflowId);
-    await handle.describe();
+    const ended = await endedMessage(handle);
+    if (ended) {
+      process.exitCode = 1;
+      if (json) printJson({ workflowId, counted: false, reason: ended });
+      else console.error(ended);
+      return;
+    }
     if (signal === 'approve') await handle.signal(approveSignal, { approver: by, ...(text ? { comment: text } : {}) });
     else await handle.signal(rejectSignal, { approver: by, ...(text ? { reason: text } : {}) });
 
@@ -99,16 +150,19 @@ async function sendDecision(workflowId: string, signal: 'approve' | 'reject', by
       const refused = state.refusedDecisions.find((entry) => entry.by === by && entry.signal === signal);
       if (refused) {
         process.exitCode = 1;
-        console.error(`Refused: ${refused.why}.`);
+        if (json) printJson({ workflowId, counted: false, reason: refused.why, state });
+        else console.error(`Refused: ${refused.why}.`);
         return;
       }
       if (state.decision?.by === by) {
-        console.log(`${state.decision.outcome === 'approved' ? 'Approved' : 'Rejected'} by ${by}: ${state.summary}`);
+        if (json) printJson({ workflowId, counted: true, state });
+        else console.log(`${state.decision.outcome === 'approved' ? 'Approved' : 'Rejected'} by ${by}: ${state.summary}`);
         return;
       }
       await sleep(200);
     }
-    console.log(`Sent the ${signal} signal as ${by}; a worker applies it when it runs. Check with: rancher-workflows status ${workflowId}`);
+    if (json) printJson({ workflowId, counted: null, reason: 'no worker responded; the signal waits in the workflow history' });
+    else console.log(`Sent the ${signal} signal as ${by}; a worker applies it when it runs. Check with: rancher-workflows status ${workflowId}`);
   });
 }
 
@@ -134,7 +188,7 @@ export function registerApprovalCommands(program: Command): void {
           ...(flags.reason ? { reason: flags.reason } : {}),
           ...(flags.duration ? { duration: flags.duration } : {}),
         });
-        await announce(client, handle, flags.json, flags.wait);
+        await announce(client, handle, flags.requestedBy, flags.json, flags.wait);
       }),
     );
 
@@ -155,7 +209,7 @@ export function registerApprovalCommands(program: Command): void {
           requestedBy: flags.requestedBy,
           ...(flags.reason ? { reason: flags.reason } : {}),
         });
-        await announce(client, handle, flags.json, flags.wait);
+        await announce(client, handle, flags.requestedBy, flags.json, flags.wait);
       }),
     );
 
@@ -165,7 +219,8 @@ export function registerApprovalCommands(program: Command): void {
     .description('Approve a pending request')
     .requiredOption('--as <who>', 'your name; the requester and people the policy does not list are refused')
     .option('--comment <text>', 'a note kept in the audit record')
-    .action((workflowId: string, flags: { as: string; comment?: string }) => sendDecision(workflowId, 'approve', flags.as, flags.comment));
+    .option('--json', 'print {workflowId, counted, reason?, state} as JSON')
+    .action((workflowId: string, flags: { as: string; comment?: string; json?: boolean }) => sendDecision(workflowId, 'approve', flags.as, flags.comment, flags.json));
 
   program
     .command('reject')
@@ -173,7 +228,8 @@ export function registerApprovalCommands(program: Command): void {
     .description('Reject a pending request')
     .requiredOption('--as <who>', 'your name')
     .option('--reason <text>', 'why, kept in the audit record')
-    .action((workflowId: string, flags: { as: string; reason?: string }) => sendDecision(workflowId, 'reject', flags.as, flags.reason));
+    .option('--json', 'print {workflowId, counted, reason?, state} as JSON')
+    .action((workflowId: string, flags: { as: string; reason?: string; json?: boolean }) => sendDecision(workflowId, 'reject', flags.as, flags.reason, flags.json));
 
   program
     .command('revoke')
@@ -181,11 +237,20 @@ export function registerApprovalCommands(program: Command): void {
     .description('End a time-bound grant now: its binding is deleted and the result records who and why')
     .requiredOption('--as <who>', 'your name')
     .option('--reason <text>', 'why, kept in the result')
-    .action((workflowId: string, flags: { as: string; reason?: string }) =>
+    .option('--json', 'print {workflowId, sent, reason?} as JSON')
+    .action((workflowId: string, flags: { as: string; reason?: string; json?: boolean }) =>
       withClient(async (client) => {
         const handle = client.workflow.getHandle(workflowId);
+        const ended = await endedMessage(handle);
+        if (ended) {
+          process.exitCode = 1;
+          if (flags.json) printJson({ workflowId, sent: false, reason: ended });
+          else console.error(ended);
+          return;
+        }
         await handle.signal(revokeSignal, { by: flags.as, ...(flags.reason ? { reason: flags.reason } : {}) });
-        console.log(`Sent revoke as ${flags.as}. The grant's result will show when the binding was removed: rancher-workflows status ${workflowId}`);
+        if (flags.json) printJson({ workflowId, sent: true });
+        else console.log(`Sent revoke as ${flags.as}. The grant's result will show when the binding was removed: rancher-workflows status ${workflowId}`);
       }),
     );
 
@@ -228,16 +293,16 @@ export function registerApprovalCommands(program: Command): void {
         const handle = client.workflow.getHandle(workflowId);
         const description = await handle.describe();
         const finished = description.status.name === 'COMPLETED';
-        const result = finished ? ((await handle.result()) as { outcome?: string; approval?: ApprovalState }) : undefined;
-        const state = result?.approval ?? (await queryState(handle));
+        const result = finished ? ((await handle.result()) as Partial<RequestResult>) : undefined;
+        const state = result?.approval ?? (description.status.name === 'RUNNING' ? await queryState(handle) : undefined);
         if (flags.json) {
           printJson({ workflowId, type: description.type, status: description.status.name, approval: state, ...(result ? { result } : {}) });
           return;
         }
         console.log(`${workflowId} (${description.type}): ${description.status.name}`);
         if (state) console.log(formatApprovalState(state));
-        else if (!finished) console.log('  approval state unavailable: no worker responded to the query; start one with `rancher-workflows worker`');
-        if (result?.outcome) console.log(`  outcome: ${result.outcome}`);
+        else if (description.status.name === 'RUNNING') console.log('  approval state unavailable: no worker responded to the query; start one with `rancher-workflows worker`');
+        if (result?.outcome && result.approval) console.log(formatResult(result as RequestResult));
         if (description.status.name === 'FAILED') await handle.result().catch((error: unknown) => console.log(`  failure: ${describeFailure(error)}`));
       }),
     );

@@ -10,7 +10,7 @@ import type { LookupFunction } from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import { Writable } from 'node:stream';
-import { InvalidArgumentError, type Command } from 'commander';
+import { InvalidArgumentError, Option, type Command } from 'commander';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy, type Client } from '@temporalio/client';
 import { diagnoseConnection, type ConnectionDiagnosis } from '../../connections/diagnose.js';
 import { ConnectionStore, connectionIdPattern, connectionsFilePath, resolveStoredConnection, workerConnectionSource, type StoredConnection } from '../../connections/store.js';
@@ -475,7 +475,7 @@ export function registerConnectionCommands(program: Command): void {
   connection
     .command('watch')
     .description(`Create or update the Temporal Schedule "${watchScheduleId}" that tests every connection and logs a warning 14, 7 and 1 days before a key expires`)
-    .option('--every <interval>', 'time between runs: minutes (m), hours (h) or days (d)', parseInterval, parseInterval('6h'))
+    .addOption(new Option('--every <interval>', 'time between runs: minutes (m), hours (h) or days (d)').argParser(parseInterval).default(parseInterval('6h'), '6h'))
     .option('--remove', 'delete the Schedule')
     .action((flags: { every: number; remove?: boolean }) =>
       run(async () => {
@@ -487,7 +487,7 @@ export function registerConnectionCommands(program: Command): void {
             return 0;
           }
           const created = await upsertWatchSchedule(client, { everyMs: flags.every, taskQueue: taskQueueFromEnv() });
-          console.error(`${created ? 'Created' : 'Updated'} Schedule "${watchScheduleId}": watchRancherConnections every ${flags.every / 60_000} minutes on task queue "${taskQueueFromEnv()}".`);
+          console.error(`${created ? 'Created' : 'Updated'} Schedule "${watchScheduleId}": watchRancherConnections every ${flags.every % 3_600_000 === 0 ? `${flags.every / 3_600_000} h` : `${flags.every / 60_000} min`} on task queue "${taskQueueFromEnv()}".`);
           return 0;
         } finally {
           await client.connection.close();

@@ -9,7 +9,8 @@ import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { ensureTemporalCli } from '../../temporal/ensure-cli.js';
 import { approveSignal, type listRancherUsers, type testRancherConnection } from '../../../workflows/index.js';
 import { startGrant } from '../../temporal/requests.js';
-import { staticConnectionSource } from '../../connections/source.js';
+import { layeredConnectionSource, staticConnectionSource } from '../../connections/source.js';
+import { workerConnectionSource } from '../../connections/store.js';
 import { startSimulator } from '../../simulator/index.js';
 import { startDevServer } from '../../temporal/dev-server.js';
 import { webUiLink, workflowId } from '../../temporal/client.js';
@@ -50,7 +51,11 @@ async function runDemo(flags: DemoFlags): Promise<void> {
     cleanups.unshift(() => workerConnection.close());
     const worker = await createRancherWorker({
       connection: workerConnection,
-      connections: staticConnectionSource([{ id: 'default', domain: simulator.domain, token: simulator.tokens.admin, caPem: simulator.caPem }]),
+      // Connection "default" is the simulator; saved connections (`connection add`) work too.
+      connections: layeredConnectionSource(
+        staticConnectionSource([{ id: 'default', domain: simulator.domain, token: simulator.tokens.admin, caPem: simulator.caPem }]),
+        workerConnectionSource(),
+      ),
     });
     const clientConnection = await Connection.connect({ address: devServer.address });
     cleanups.unshift(() => clientConnection.close());
@@ -90,7 +95,7 @@ async function runDemo(flags: DemoFlags): Promise<void> {
           requestedBy: 'alice',
           reason: 'demo: cover the on-call rotation',
         });
-        say(`  ${webUiLink(devServer.uiUrl, 'default', grant.workflowId, grant.firstExecutionRunId)}`);
+        say(`  ${webUiLink(devServer.uiUrl, 'default', grant.workflowId, grant.signaledRunId)}`);
         await grant.signal(approveSignal, { approver: 'alice' });
         await grant.signal(approveSignal, { approver: 'bob', comment: 'approved for the demo' });
         const granted = await grant.result();
@@ -108,7 +113,8 @@ async function runDemo(flags: DemoFlags): Promise<void> {
         });
       }
     } finally {
-      worker.shutdown();
+      // Ctrl+C already started the shutdown through the SDK's own signal handler.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await workerRun;
     }
     say('\nDemo finished; stopped the worker, the simulator and the dev server.');

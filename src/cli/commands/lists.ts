@@ -60,7 +60,7 @@ async function runList<Item>(workflowType: string, kind: string, flags: ListFlag
     }
     console.log(render(result.items));
     const more = result.truncated ? ' (cut at --max-items; more exist)' : '';
-    console.log(`\n${result.count} ${kind}${more} from connection "${result.connection}".`);
+    console.log(`\n${result.count} ${kind.replaceAll('-', ' ')}${more} from connection "${result.connection}".`);
     console.log(`Workflow: ${webUiLink(webUiBase(), client.options.namespace, id, handle.firstExecutionRunId)}`);
   } catch (error) {
     process.exitCode = 1;
