@@ -70,6 +70,8 @@ export interface DiagnosisInput {
   caPem?: string;
   /** Connection id, used in the commands that a fix suggests. */
   connection?: string;
+  /** False while `connection add` tests a connection it has not saved yet, so a fix suggests `add` again, not `edit`. */
+  saved?: boolean;
   /** Expiry recorded by an earlier successful test, used to name the date when Rancher rejects the key. */
   knownExpiresAt?: string;
   lookup?: LookupFunction;
@@ -85,7 +87,8 @@ function describeKey(token: string): string {
   return hint ? `the API key ending in "…${hint}"` : `the API key (${token.length} characters)`;
 }
 
-function updateCommand(connection: string | undefined): string {
+function updateCommand(connection: string | undefined, saved = true): string {
+  if (!saved) return `rancher-workflows connection add --id ${connection ?? '<id>'} --domain <domain>`;
   return connection ? `rancher-workflows connection edit ${connection}` : 'rancher-workflows connection edit <id>';
 }
 
@@ -125,7 +128,7 @@ function unauthorizedProblem(error: RancherHttpError, input: DiagnosisInput, now
   const key = describeKey(input.token);
   const serverMessage = error.serverMessage ?? '';
   const rejected = `${input.domain.trim()} rejected ${key} (401 Unauthorized${serverMessage ? `: "${serverMessage}"` : ''})`;
-  const update = `then store it with "${updateCommand(input.connection)} --token-stdin"`;
+  const update = `then store it with "${updateCommand(input.connection, input.saved)} --token-stdin"`;
 
   const missing = missingKeyPart(input.token);
   if (missing === 'secret') {

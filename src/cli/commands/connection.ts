@@ -131,7 +131,7 @@ export async function addConnection(flags: AddFlags, io: ConnectionCommandIo): P
   const caFile = flags.caFile ? path.resolve(flags.caFile) : undefined;
   const caPem = caFile ? await readFileFor(caFile, 'CA file') : undefined;
 
-  const diagnosis = await diagnoseConnection({ domain: flags.domain, token: tokenInput.token, connection: flags.id, ...(caPem ? { caPem } : {}), ...diagnosisOptions(io) });
+  const diagnosis = await diagnoseConnection({ domain: flags.domain, token: tokenInput.token, connection: flags.id, saved: false, ...(caPem ? { caPem } : {}), ...diagnosisOptions(io) });
   printDiagnosis(flags.id, diagnosis, io);
   if (!diagnosis.ok) {
     io.stderr(`Connection "${flags.id}" was not saved.\n`);
