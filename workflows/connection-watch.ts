@@ -35,6 +35,20 @@ export interface ConnectionWatchResult {
   connections: WatchedConnection[];
 }
 
+export interface ConnectionWatchInput {
+  /**
+   * Time between scheduled runs, in milliseconds. With it, a run warns only when a key crossed
+   * a warning level since the previous run, so each level is logged once; without it, every
+   * run warns while a key is within a level.
+   */
+  everyMs?: number;
+}
+
+/** Returns true when the warning level `days` was crossed within the last `everyMs`. */
+function crossedSince(remainingMs: number, days: number, everyMs: number): boolean {
+  return remainingMs <= days * dayMs && remainingMs + everyMs > days * dayMs;
+}
+
 function assess(outcome: ConnectionTestOutcome, nowMs: number): WatchedConnection {
   const base = { connection: outcome.connection, domain: outcome.domain, ...(outcome.expiresAt ? { expiresAt: outcome.expiresAt } : {}) };
   if (!outcome.ok) {
@@ -54,20 +68,24 @@ function assess(outcome: ConnectionTestOutcome, nowMs: number): WatchedConnectio
 }
 
 /**
- * Tests every connection once. Each run logs again while a key is within a warning level, so a
- * warning that a log pipeline dropped comes back on the next run.
+ * Tests every connection once and logs a warning when a key reached a warning level (14, 7 or
+ * 1 days before expiry), and an error for an expired key or a failed test on every run.
  */
-export async function watchRancherConnections(): Promise<ConnectionWatchResult> {
+export async function watchRancherConnections(input: ConnectionWatchInput = {}): Promise<ConnectionWatchResult> {
+  const everyMs = typeof input?.everyMs === 'number' && input.everyMs > 0 ? input.everyMs : undefined;
   const summaries = await listRancherConnections();
   const connections: WatchedConnection[] = [];
 
   for (const summary of summaries) {
     const outcome = await diagnoseRancherConnection({ connection: summary.id });
-    const watched = assess(outcome, workflowNow().getTime());
+    const nowMs = workflowNow().getTime();
+    const watched = assess(outcome, nowMs);
     connections.push(watched);
 
     const meta = { connection: watched.connection, domain: watched.domain, expiresAt: watched.expiresAt, daysLeft: watched.daysLeft };
-    if (watched.state === 'expiring') {
+    const remainingMs = watched.expiresAt ? Date.parse(watched.expiresAt) - nowMs : Number.NaN;
+    const dueWarning = watched.state === 'expiring' && (everyMs === undefined || expiryWarningDays.some((days) => crossedSince(remainingMs, days, everyMs)));
+    if (dueWarning) {
       log.warn('Rancher API key expires soon', { ...meta, thresholdDays: watched.threshold });
     } else if (watched.state === 'expired') {
       log.error('Rancher API key has expired', { ...meta, problem: watched.problem, error: outcome.problem?.message });

@@ -238,9 +238,41 @@ describe('watchRancherConnections', () => {
   });
 });
 
+describe('watchRancherConnections on a schedule', () => {
+  it('warns once when a key crosses a level', async () => {
+    const sixHoursMs = 6 * 60 * 60 * 1000;
+    const crossing = rancher.addExtToken({ userId: rancher.users.adminUserId, ttlMs: 7 * dayMs - 60 * 60 * 1000 });
+    const inside = rancher.addExtToken({ userId: rancher.users.adminUserId, ttlMs: 3 * dayMs });
+    secrets.push(crossing.bearer, inside.bearer);
+    const watch = await startTestWorker({
+      connections: staticConnectionSource([
+        { id: 'crossing', domain: rancher.domain, token: crossing.bearer, caPem: rancher.caPem },
+        { id: 'inside', domain: rancher.domain, token: inside.bearer, caPem: rancher.caPem },
+      ]),
+    });
+    const logsBefore = workerLogs.length;
+
+    const result = await watch.runUntil(() =>
+      watch.client.workflow.execute<typeof watchRancherConnections>('watchRancherConnections', {
+        taskQueue: watch.taskQueue,
+        workflowId: testWorkflowId('connection-watch'),
+        args: [{ everyMs: sixHoursMs }],
+      }),
+    );
+    await watch.close();
+    const warnings = workerLogs.slice(logsBefore).filter((entry) => entry.message === 'Rancher API key expires soon');
+
+    expect(result.connections.map((item) => item.state)).toEqual(['expiring', 'expiring']);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]?.meta?.connection).toBe('crossing');
+    expect(warnings[0]?.meta?.thresholdDays).toBe(7);
+  });
+});
+
 describe('connection watch schedule', () => {
   it('starts watchRancherConnections when triggered', async () => {
-    const expiring = rancher.addExtToken({ userId: rancher.users.adminUserId, ttlMs: 3 * dayMs });
+    // Crossed the 7-day level within the last 6 hours, so the scheduled run warns.
+    const expiring = rancher.addExtToken({ userId: rancher.users.adminUserId, ttlMs: 7 * dayMs - 60 * 60 * 1000 });
     secrets.push(expiring.bearer);
     const watch = await startTestWorker({
       connections: staticConnectionSource([{ id: 'expiring', domain: rancher.domain, token: expiring.bearer, caPem: rancher.caPem }]),

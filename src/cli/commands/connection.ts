@@ -324,7 +324,7 @@ export async function upsertWatchSchedule(client: Client, options: { everyMs: nu
     workflowType: 'watchRancherConnections',
     taskQueue: options.taskQueue,
     workflowId: 'rancher-workflows/connection-watch/run',
-    args: [],
+    args: [{ everyMs: options.everyMs }],
   };
   const spec = { intervals: [{ every: options.everyMs }] };
   const handle = client.schedule.getHandle(watchScheduleId);
