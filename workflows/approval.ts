@@ -87,7 +87,7 @@ function normaliseName(name: unknown): string {
 }
 
 /**
- * One request's approval. Create it at the very start of a workflow, so that the query answers
+ * One request's approval. Create it at the very start of a workflow, so that the query responds
  * and early signals are kept from the first moment; call {@link ApprovalGate.decide} when the
  * request is ready for a decision.
  */
@@ -141,7 +141,7 @@ export class ApprovalGate {
     this.process();
   }
 
-  /** Applies queued decisions; until the policy is loaded they wait, because it says who may decide. */
+  /** Applies queued decisions; until the policy is loaded they wait, because it lists who may decide. */
   private process(): void {
     if (!this.policy) return;
     for (let next = this.inbox.shift(); next; next = this.inbox.shift()) {

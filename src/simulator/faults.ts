@@ -1,6 +1,6 @@
 /**
  * Faults the simulator can inject so that clients meet the failures of real installations:
- * latency, 5xx answers, a server that is not Rancher, explained 401s and enforced RBAC.
+ * latency, 5xx responses, a server that is not Rancher, explained 401s and enforced RBAC.
  * Tests change the settings of a running simulator through `RunningSimulator.faults`.
  */
 import { setTimeout as delay } from 'node:timers/promises';
@@ -10,7 +10,7 @@ import type { AuthenticationFailure } from './auth.js';
 export interface SimulatorFaults {
   /** Delay before every response, in milliseconds. Default 0. */
   latencyMs: number;
-  /** Answer every request with this 5xx status and a `Status` body, as an overloaded Rancher does. */
+  /** Respond to every request with this 5xx status and a `Status` body, as an overloaded Rancher does. */
   serverErrorStatus: number | undefined;
   /**
    * Answer every request as a server that is not Rancher's API: `html` sends a login page,
