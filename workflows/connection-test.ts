@@ -3,6 +3,7 @@
  * expiry. A failure is returned as a named problem, not thrown, so that a caller can show the fix.
  */
 import { ActivityFailure, ApplicationFailure, patched, proxyActivities } from '@temporalio/workflow';
+import { totalFromFirstPage } from '../src/rancher/resources.js';
 import type { RancherActivities } from '../activities/index.js';
 import type { ConnectionActivities } from '../activities/connections.js';
 import { ConnectionTestInputSchema, parseInput, type ConnectionTestInput } from './inputs.js';
@@ -72,7 +73,7 @@ export async function testRancherConnection(rawInput?: ConnectionTestInput): Pro
   };
   try {
     const page = await listRancherPage({ connection: input.connection, resource: 'users', limit: 1 });
-    const userCount = page.remainingItemCount !== undefined ? page.items.length + page.remainingItemCount : page.continue ? undefined : page.items.length;
+    const userCount = totalFromFirstPage(page);
     return { ok: true, ...base, ...(userCount !== undefined ? { userCount } : {}) };
   } catch (error) {
     return { ok: false, ...base, problem: problemFrom(error) };

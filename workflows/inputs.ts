@@ -85,8 +85,7 @@ export const DeleteBindingInputSchema = z.strictObject({
   bindingName: z
     .string()
     .trim()
-    .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/, 'must be the name of a global role binding (lower-case letters, digits, "-" and "."), such as grb-abcde')
-    .max(253),
+    .refine(isKubernetesName, `must be the name of a global role binding (lower-case letters, digits, "-" and ".", at most ${MAX_KUBERNETES_NAME_LENGTH} characters), such as grb-abcde`),
   requestedBy: PersonSchema,
   reason: z.string().max(1024).optional(),
 });

@@ -1,5 +1,6 @@
 /** Parsers for command-line option values; each error names the flag and the accepted range. */
 import { InvalidArgumentError } from 'commander';
+import { ConnectionIdSchema } from '../../workflows/inputs.js';
 
 /** Returns a parser for an integer flag within [min, max]. */
 export function integerOption(flag: string, min: number, max: number) {
@@ -12,9 +13,9 @@ export function integerOption(flag: string, min: number, max: number) {
   };
 }
 
-/** Parses a connection id flag (lower-case letters, digits and dashes). */
+/** Parses a connection id flag with the rule the workflows apply (lower-case letters, digits and dashes). */
 export function connectionOption(value: string): string {
-  if (!/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/.test(value)) {
+  if (!ConnectionIdSchema.safeParse(value).success) {
     throw new InvalidArgumentError(`--connection must be 1 to 63 lower-case letters, digits or dashes, got "${value}".`);
   }
   return value;

@@ -5,6 +5,7 @@
  */
 import type { LookupFunction } from 'node:net';
 import { RancherClient } from '../rancher/client.js';
+import { totalFromFirstPage } from '../rancher/resources.js';
 import { RancherDomainError, RancherError, RancherHttpError, RancherTlsError } from '../rancher/errors.js';
 import { ConnectionConfigError, tokenHint } from './source.js';
 
@@ -331,9 +332,7 @@ export async function diagnoseConnection(input: DiagnosisInput): Promise<Connect
   const normalisedInput = { ...input, domain };
   try {
     const page = await client.listPage(usersPath, { limit: 1 });
-    let userCount: number | undefined;
-    if (page.remainingItemCount !== undefined) userCount = page.items.length + page.remainingItemCount;
-    else if (!page.continue) userCount = page.items.length;
+    const userCount = totalFromFirstPage(page);
     const expiresAt = await extTokenExpiry(client, input.token);
     return { ok: true, domain, tokenHint: hint, ...(userCount !== undefined ? { userCount } : {}), ...(expiresAt ? { expiresAt } : {}) };
   } catch (error) {

@@ -170,3 +170,13 @@ export function listPathOf(resource: ListableResourceName, namespace?: string): 
   if (!isKubernetesName(namespace)) throw new Error(`Invalid namespace ${JSON.stringify(namespace)} for a list of ${resource}: it must be a Kubernetes name.`);
   return entry.namespacedPath(namespace);
 }
+
+/**
+ * Returns the total number of items from the first page of a list: the page's items plus
+ * `remainingItemCount` when Rancher sends it, the page alone when nothing follows, else undefined.
+ */
+export function totalFromFirstPage(page: { items: readonly unknown[]; continue?: string; remainingItemCount?: number }): number | undefined {
+  if (page.remainingItemCount !== undefined) return page.items.length + page.remainingItemCount;
+  if (!page.continue) return page.items.length;
+  return undefined;
+}

@@ -186,7 +186,10 @@ export async function editConnection(id: string, flags: EditFlags, io: Connectio
     return 1;
   }
 
-  const tokenPart = tokenChanged ? tokenInput!.stored : current.token !== undefined ? { token: current.token } : { tokenFile: current.tokenFile };
+  let tokenPart: Pick<StoredConnection, 'token' | 'tokenFile'>;
+  if (tokenChanged) tokenPart = tokenInput!.stored;
+  else if (current.token !== undefined) tokenPart = { token: current.token };
+  else tokenPart = { tokenFile: current.tokenFile };
   const stored: StoredConnection = { domain: diagnosis.domain, ...tokenPart, ...(caFile ? { caFile } : {}), ...testRecord(diagnosis, new Date()) };
   await store.write({ ...snapshot.file, connections: { ...snapshot.file.connections, [id]: stored } }, snapshot);
   io.stderr(`Saved connection "${id}" in ${store.file}.\n`);
