@@ -15,7 +15,7 @@ export function taskQueueFromEnv(env: NodeJS.ProcessEnv = process.env): string {
   return env.RANCHER_WORKFLOWS_TASK_QUEUE?.trim() || DEFAULT_TASK_QUEUE;
 }
 
-/** The workflow entry module: compiled JavaScript after `npm run build`, TypeScript when run from source. */
+/** Returns the workflow entry module: compiled JavaScript after `npm run build`, TypeScript when run from source. */
 export function workflowsPath(): string {
   const compiled = fileURLToPath(new URL('../workflows/index.js', import.meta.url));
   return existsSync(compiled) ? compiled : fileURLToPath(new URL('../workflows/index.ts', import.meta.url));

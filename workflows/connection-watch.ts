@@ -38,7 +38,7 @@ export interface ConnectionWatchResult {
 export interface ConnectionWatchInput {
   /**
    * Time between scheduled runs, in milliseconds. With it, a run warns only when a key crossed
-   * a warning level since the previous run, so each level is logged once; without it, every
+   * a warning level since the previous run, so each level is logged once. Without it, every
    * run warns while a key is within a level.
    */
   everyMs?: number;

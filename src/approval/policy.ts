@@ -23,8 +23,8 @@ export interface ApprovalPolicy {
   approvers: Approvers;
   approvalTimeoutMs: number;
   /**
-   * The longest a grant may last. When set, every grant needs a `duration` of at most this;
-   * without it, grants may be permanent.
+   * Maximum duration of a grant. When it is set, every grant needs a `duration` no longer than it.
+   * Without it, grants may be permanent.
    */
   maxGrantDurationMs?: number;
   /** The file the policy came from, or `built-in defaults`. */

@@ -13,7 +13,7 @@ export interface SimulatorFaults {
   /** Respond to every request with this 5xx status and a `Status` body, as an overloaded Rancher does. */
   serverErrorStatus: number | undefined;
   /**
-   * Answer every request as a server that is not Rancher's API: `html` sends a login page,
+   * Respond to every request as a server that is not Rancher's API: `html` sends a login page,
    * `json` sends a JSON object that is neither a Kubernetes object, list nor `Status`.
    */
   foreignResponse: 'html' | 'json' | undefined;

@@ -116,7 +116,7 @@ export interface RunningSimulator {
   expireContinueTokens(): void;
   /**
    * With `true`, a delete of an object that has finalizers leaves it in place with a
-   * `deletionTimestamp`, as Rancher does while its controllers clean up; `false` restores the default.
+   * `deletionTimestamp`, as Rancher does while its controllers clean up. `false` restores the default.
    */
   holdFinalizers(hold: boolean): void;
   /** Stops listening and closes open connections. */

@@ -38,7 +38,7 @@ async function bindingsOf(userName: string, globalRoleName: string) {
 
 const userIds: string[] = [];
 let nextUser = 0;
-/** A local user with no admin binding yet; each test takes its own. */
+/** Returns a local user with no admin binding yet, a new one for each test. */
 function freshUser(): string {
   const id = userIds[nextUser];
   nextUser += 1;
